@@ -210,6 +210,24 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@pgfx/connecti
 }
 
 /**
+ * The connection options are invalid (libpq's wording: `invalid sslmode value: "x"`, …).
+ * Not retryable.
+ *
+ * @category reasons
+ * @since 0.1.0
+ */
+export class ConfigError extends Schema.TaggedError<ConfigError>("@pgfx/connection/ConfigError")("ConfigError", {
+  ...Base,
+  /** The offending keyword, when one is to blame. */
+  keyword: Schema.optional(Schema.String)
+}) {
+  /** Whether retrying may succeed. */
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
  * Waiting for a pooled connection took longer than the pool's acquire timeout. Retryable.
  *
  * @category reasons
@@ -491,6 +509,7 @@ export type PgErrorReason =
   | EncodeError
   | DecodeError
   | PoolTimeout
+  | ConfigError
   | ServerErrorReason
 
 /**
@@ -510,6 +529,7 @@ export const PgErrorReason = Schema.Union([
   EncodeError,
   DecodeError,
   PoolTimeout,
+  ConfigError,
   ServerError,
   UniqueViolation,
   ForeignKeyViolation,

@@ -1,10 +1,13 @@
 /**
- * SQLSTATE facts the session needs. Delegates to the generated table in `@pgfx/protocol`
- * once it lands; the retryable set is small and stable, so it is spelled out here.
+ * SQLSTATE facts the session needs, from the generated table in `@pgfx/protocol`.
  */
+import * as PgSqlState from "@pgfx/protocol/PgSqlState"
 
-/** SQLSTATEs after which running the same work again (usually the whole transaction) may succeed. */
-const retryable = new Set(["40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03"])
+/** Whether a SQLSTATE is retryable (serialization/deadlock, shutdown/fail-over, connection exceptions). */
+export const isRetryableSqlState = (code: string): boolean => PgSqlState.isRetryable(code)
 
-/** Whether a SQLSTATE is retryable: serialization/deadlock, shutdown/fail-over, too many connections, class 08. */
-export const isRetryableSqlState = (code: string): boolean => retryable.has(code) || code.startsWith("08")
+/** The condition name of a SQLSTATE (`unique_violation`), or "" when unknown. */
+export const conditionOf = (code: string): string => PgSqlState.conditionName(code) ?? ""
+
+/** The class name of a SQLSTATE (`Integrity Constraint Violation`), or "" when unknown. */
+export const classOf = (code: string): string => PgSqlState.className(code) ?? ""

@@ -1,0 +1,699 @@
+/**
+ * One live PostgreSQL session where every wait is an Effect.
+ *
+ * `PgConnection.make(config)` connects (libpq options: multi-host, TLS, every auth method) and
+ * returns a connection owned by the current Scope: closing the Scope sends Terminate and closes
+ * the socket. The connection is safe to share between fibers: requests from all of them are
+ * pipelined on the one socket and answered in order.
+ *
+ * **Interruption.** Interrupting a fiber that waits on the server sends a CancelRequest on a
+ * side connection, then drains that request's replies up to its ReadyForQuery; the interruption
+ * completes once the connection is back in step (so `Effect.timeout` really stops the statement
+ * on the server). If draining takes longer than `cancelTimeout`, the connection is closed
+ * instead. A request interrupted before it was written is dropped without touching the wire.
+ * Other requests pipelined on the same connection are not affected.
+ *
+ * **Exclusive sections.** `exclusive(f)` runs `f` with sole use of the connection (transactions,
+ * COPY, portals): other fibers' requests wait until it ends.
+ *
+ * @since 0.1.0
+ */
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as PgBackend from "@pgfx/protocol/PgBackend"
+import * as PgFrontend from "@pgfx/protocol/PgFrontend"
+import * as PgTypes from "@pgfx/protocol/PgTypes"
+import type { PgConfig, PgConfigInput } from "./PgConfig.ts"
+import * as PgError from "./PgError.ts"
+import { Gate } from "./internal/gate.ts"
+import { type Established, establish, sendCancelRequest } from "./internal/hosts.ts"
+import { textParam, typedParams, untypedEncoder } from "./internal/params.ts"
+import { type PreparedStatement, PreparedCache, statementKey } from "./internal/preparedCache.ts"
+import {
+  type CodecLookup,
+  ExecuteRequest,
+  PrepareRequest,
+  type QueryResult,
+  type Settle,
+  SimpleQueryRequest,
+  type StatementDescription
+} from "./internal/requests.ts"
+import type { RowMode } from "./internal/rows.ts"
+import { type Request, Session } from "./internal/session.ts"
+
+export type { QueryResult, StatementDescription } from "./internal/requests.ts"
+export type { RowMode } from "./internal/rows.ts"
+
+/**
+ * @category type ids
+ * @since 0.1.0
+ */
+export const TypeId: "~@pgfx/connection/PgConnection" = "~@pgfx/connection/PgConnection"
+
+/**
+ * A NOTIFY received on a channel this session listens on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Notification {
+  readonly channel: string
+  readonly payload: string
+  /** The process id of the notifying backend. */
+  readonly processId: number
+}
+
+/**
+ * A NoticeResponse (warnings, notices, RAISE NOTICE output).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Notice = PgBackend.NoticeFields
+
+/**
+ * How a statement is executed.
+ *
+ * - `prepared` (default): a named statement from the per-connection cache; the server describes
+ *   it once (parameter types from ParameterDescription), later executions are one round trip.
+ * - `unnamed`: Parse + Bind + Execute + Sync in one write, no describe round trip; parameters are
+ *   sent as text with the types given in `paramTypes` (or inferred by the server). Works behind
+ *   PgBouncer in transaction mode.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ExecutionMode = "prepared" | "unnamed"
+
+/**
+ * Options of one extended-protocol execution.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ExecuteOptions {
+  /** Parameter type OIDs (0 = let the server infer). */
+  readonly paramTypes?: ReadonlyArray<number> | undefined
+  /** Rows as objects (default) or arrays. */
+  readonly rowMode?: RowMode | undefined
+  /** Overrides the connection's default mode. */
+  readonly mode?: ExecutionMode | undefined
+}
+
+/**
+ * Options of {@link make}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ConnectionOptions {
+  /** Type codecs (default: every built-in type). */
+  readonly registry?: PgTypes.Registry | undefined
+  /** Named statements kept per connection (default 256); 0 disables the cache. */
+  readonly preparedCacheSize?: number | undefined
+  /** Default execution mode (default `prepared`). */
+  readonly mode?: ExecutionMode | undefined
+  /** How long to wait for an interrupted request to drain before closing (default 5 s). */
+  readonly cancelTimeout?: Duration.Input | undefined
+  /** Called for every NoticeResponse (default: logged at debug level). */
+  readonly onNotice?: ((notice: Notice) => void) | undefined
+  /** Largest accepted server message in bytes (default 1 GiB). */
+  readonly maxMessageSize?: number | undefined
+}
+
+/**
+ * One live session.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PgConnection {
+  readonly [TypeId]: typeof TypeId
+  /** The backend's process id. */
+  readonly processId: number
+  /** The protocol version in use: `"3.0"` or `"3.2"`. */
+  readonly protocolVersion: "3.0" | "3.2"
+  /** The host (or socket path) and port connected to. */
+  readonly target: { readonly host: string; readonly port: number }
+  /** Whether the session is encrypted with TLS. */
+  readonly encrypted: boolean
+  /** Server parameters reported by ParameterStatus (`server_version`, `TimeZone`, …), live. */
+  readonly parameters: ReadonlyMap<string, string>
+  /** Transaction status from the latest ReadyForQuery. */
+  readonly transactionStatus: "idle" | "transaction" | "failed"
+  /** Whether the connection is open (not closed by either side or by a failure). */
+  readonly isOpen: boolean
+  /** Requests queued or in flight. */
+  readonly inFlight: number
+  /** The type registry used to decode results and encode parameters. */
+  registry: PgTypes.Registry
+
+  /**
+   * Runs SQL with the simple query protocol: any number of statements, every result. No
+   * parameters (use {@link execute}); results are decoded from text.
+   */
+  simple(sql: string, options?: { readonly rowMode?: RowMode | undefined }): Effect.Effect<ReadonlyArray<QueryResult>, PgError.PgError>
+  /** Runs one statement with bound parameters (extended query protocol). */
+  execute<Row = Record<string, unknown>>(
+    sql: string,
+    params?: ReadonlyArray<unknown>,
+    options?: ExecuteOptions
+  ): Effect.Effect<QueryResult<Row>, PgError.PgError>
+  /** Prepares (or fetches from the cache) a named statement and returns its description. */
+  prepare(sql: string, paramTypes?: ReadonlyArray<number>): Effect.Effect<StatementDescription, PgError.PgError>
+  /** Forgets every cached statement (after `DISCARD ALL` / `DEALLOCATE ALL` run by hand). */
+  clearStatementCache(): void
+  /**
+   * Runs `f` with sole use of the connection. Inside, use the connection passed to `f`; requests
+   * from other fibers wait until `f` ends.
+   */
+  exclusive<A, E, R>(f: (connection: PgConnection) => Effect.Effect<A, E, R>): Effect.Effect<A, E | PgError.PgError, R>
+  /**
+   * Notifications on channels this session LISTENs to, as they arrive. Each subscriber gets
+   * every notification from the time it subscribes; `bufferSize` bounds how many wait for a
+   * slow subscriber (then the oldest are dropped).
+   */
+  notifications(options?: { readonly bufferSize?: number | undefined }): Stream.Stream<Notification>
+  /** Sends a CancelRequest for whatever the session is running now. */
+  readonly cancel: Effect.Effect<void>
+  /** Terminates the session (also done when the Scope closes). */
+  readonly close: Effect.Effect<void>
+  /** Completes when the connection closes, with the reason (undefined = closed by us). */
+  readonly closed: Effect.Effect<PgError.PgError | undefined>
+}
+
+const defaultStartupParameters: ReadonlyArray<readonly [string, string]> = [
+  ["client_encoding", "UTF8"],
+  ["DateStyle", "ISO"],
+  ["IntervalStyle", "postgres"]
+]
+
+const statusOf = (s: "I" | "T" | "E"): "idle" | "transaction" | "failed" =>
+  s === "I" ? "idle" : s === "T" ? "transaction" : "failed"
+
+/** `prepared statement "x" does not exist` and `cached plan must not change result type`. */
+const isStaleStatement = (error: PgError.PgError): boolean => {
+  const r = error.reason
+  if (!PgError.isServerErrorReason(r)) return false
+  return r.code === "26000" || (r.code === "0A000" && r.message.includes("cached plan must not change result type"))
+}
+
+/**
+ * Connects with a parsed config (see `PgConfig.parse`) or a connection string / input object,
+ * and returns a session owned by the current Scope.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  config: PgConfig | PgConfigInput | string,
+  options: ConnectionOptions = {}
+): Effect.Effect<PgConnection, PgError.PgError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.flatMap(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize }), (established) =>
+      Effect.sync(() => fromEstablished(established, options))),
+    (connection) => connection.close
+  )
+
+/**
+ * Builds the session object over an established (started-up) socket.
+ */
+const fromEstablished = (established: Established, options: ConnectionOptions): PgConnection => {
+  const { socket, startup } = established
+  const parameters = startup.parameters
+  const notificationListeners = new Set<(n: Notification) => void>()
+  const closeWaiters: Array<(e: PgError.PgError | undefined) => void> = []
+  let closeReason: PgError.PgError | undefined = undefined
+  let isClosed = false
+  const onNotice = options.onNotice ??
+    ((notice: Notice) => {
+      Effect.runFork(Effect.logDebug(`PostgreSQL ${notice.severity}: ${notice.message}`))
+    })
+  const cancelTimeout = Duration.fromInputUnsafe(options.cancelTimeout ?? Duration.seconds(5))
+  const cache = new PreparedCache(options.preparedCacheSize ?? 256)
+  const cacheEnabled = (options.preparedCacheSize ?? 256) > 0
+  const defaultMode: ExecutionMode = options.mode ?? "prepared"
+  const encoder = PgFrontend.makeEncoder(4096)
+  const gate = new Gate()
+  /** Close messages for evicted statements, sent with the next request. */
+  let pendingCloses: Array<string> = []
+  const inflightPrepares = new Map<string, Deferred.Deferred<PreparedStatement, PgError.PgError>>()
+
+  const session: Session = new Session(socket, startup.parser, {
+    onNotice,
+    onNotification: (n) => {
+      const notification: Notification = { channel: n.channel, payload: n.payload, processId: n.processId }
+      for (const listener of notificationListeners) listener(notification)
+    },
+    onParameterStatus: (name, value) => {
+      parameters.set(name, value)
+    },
+    sendCancel: () => {
+      Effect.runFork(sendCancelRequest(established))
+    },
+    onClose: (error) => {
+      isClosed = true
+      closeReason = error
+      gate.flushAll()
+      for (const w of closeWaiters.splice(0)) w(error)
+    }
+  })
+  session.transactionStatus = startup.transactionStatus
+  for (const n of startup.notices) onNotice(n)
+
+  const copyFail = PgFrontend.encode({ _tag: "CopyFail", message: "COPY is not supported by simple(): use the COPY API" })
+
+  const lookupOf = (): CodecLookup => {
+    const registry = connection.registry
+    return (oid) => PgTypes.getOrText(registry, oid)
+  }
+
+  /** Takes the encoder's bytes, prefixed by Close messages of evicted statements. */
+  const takeWithCloses = (build: () => void): Uint8Array => {
+    const mark = encoder.mark()
+    try {
+      if (pendingCloses.length > 0) {
+        for (const name of pendingCloses) encoder.close("S", name)
+        pendingCloses = []
+      }
+      build()
+      return encoder.take()
+    } catch (e) {
+      encoder.rollback(mark)
+      throw e
+    }
+  }
+
+  /**
+   * Sends a request and waits for it. `held` means the caller holds the exclusive gate.
+   */
+  const submit = <A>(build: (settle: Settle<A>) => Request, held: boolean): Effect.Effect<A, PgError.PgError> =>
+    Effect.callback<A, PgError.PgError>((resume) => {
+      let request: Request
+      try {
+        request = build((result) => {
+          resume(result._tag === "Success" ? Effect.succeed(result.value) : Effect.fail(result.error))
+        })
+      } catch (cause) {
+        resume(Effect.fail(toEncodeError(cause)))
+        return
+      }
+      const waiting = held ? undefined : gate.pass(() => session.send(request))
+      if (held) session.send(request)
+      return Effect.suspend(() => {
+        if (waiting !== undefined && !request.written && !request.settled) {
+          waiting.cancel()
+        }
+        if (!session.abandon(request)) return Effect.void
+        return waitDrained(request)
+      })
+    })
+
+  /** After an interruption: wait until the abandoned request has drained, or close. */
+  const waitDrained = (request: Request): Effect.Effect<void> =>
+    Effect.callback<void>((resume) => {
+      if (request.settled) return resume(Effect.void)
+      request.onSettled = () => resume(Effect.void)
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: cancelTimeout,
+        orElse: () =>
+          Effect.sync(() => {
+            session.close(
+              PgError.make(
+                new PgError.ConnectionClosed({
+                  message: `the connection was closed: an interrupted request did not finish within ${Duration.format(cancelTimeout)} of its cancellation`,
+                  safeToRetry: false
+                })
+              )
+            )
+          })
+      })
+    )
+
+  const toEncodeError = (cause: unknown, query?: string): PgError.PgError =>
+    cause instanceof PgError.PgError
+      ? cause
+      : PgError.make(
+        new PgError.EncodeError({
+          message: `cannot encode the request: ${cause instanceof Error ? cause.message : String(cause)}`,
+          cause,
+          ...(query !== undefined ? { query } : {})
+        })
+      )
+
+  const simpleWith = (held: boolean) => (sql: string, opts?: { readonly rowMode?: RowMode | undefined }) =>
+    submit<ReadonlyArray<QueryResult>>(
+      (settle) =>
+        new SimpleQueryRequest(
+          takeWithCloses(() => encoder.query(sql)),
+          settle,
+          sql,
+          lookupOf(),
+          opts?.rowMode ?? "object",
+          (bytes) => session.writeNow(bytes),
+          copyFail
+        ),
+      held
+    )
+
+  const describeStatement = (
+    held: boolean,
+    sql: string,
+    name: string,
+    paramTypes: ReadonlyArray<number> | undefined
+  ): Effect.Effect<StatementDescription, PgError.PgError> =>
+    submit<StatementDescription>(
+      (settle) =>
+        new PrepareRequest(
+          takeWithCloses(() => {
+            encoder.parse(name, sql, paramTypes ?? [])
+            encoder.describe("S", name)
+            encoder.sync()
+          }),
+          settle,
+          sql,
+          name
+        ),
+      held
+    )
+
+  const toPrepared = (description: StatementDescription, sql: string): PreparedStatement => {
+    const registry = connection.registry
+    const paramCodecs = description.paramTypes.map((oid) => PgTypes.getOrText(registry, oid))
+    const resultFormats: Array<0 | 1> = []
+    const boundFields = description.fields?.map((f) => {
+      const codec = PgTypes.getOrText(registry, f.typeOid)
+      const format: 0 | 1 = codec.decodeBinary !== undefined ? 1 : 0
+      resultFormats.push(format)
+      return { ...f, format }
+    })
+    return {
+      name: description.name,
+      sql,
+      paramTypes: description.paramTypes,
+      fields: description.fields,
+      params: typedParams(paramCodecs),
+      resultFormats,
+      boundFields
+    }
+  }
+
+  /**
+   * The cached statement for `sql`, preparing it if needed. Concurrent callers share one
+   * preparation (so a statement is not prepared twice under two names) — except inside an
+   * exclusive section, which must not wait for a preparation queued behind itself.
+   */
+  const preparedWith = (held: boolean) =>
+  (sql: string, paramTypes?: ReadonlyArray<number>): Effect.Effect<PreparedStatement, PgError.PgError> =>
+    Effect.suspend(() => {
+      const key = statementKey(sql, paramTypes)
+      const cached = cacheEnabled ? cache.get(key) : undefined
+      if (cached !== undefined) return Effect.succeed(cached)
+      const inflight = cacheEnabled && !held ? inflightPrepares.get(key) : undefined
+      if (inflight !== undefined) {
+        // Share the other fiber's preparation; if it was interrupted or failed, try ourselves.
+        return Effect.flatMap(Effect.exit(Deferred.await(inflight)), (exit) =>
+          Exit.isSuccess(exit) ? Effect.succeed(exit.value) : preparedWith(held)(sql, paramTypes))
+      }
+      const name = cacheEnabled ? cache.nextName() : ""
+      const done = Deferred.makeUnsafe<PreparedStatement, PgError.PgError>()
+      if (cacheEnabled && !held) inflightPrepares.set(key, done)
+      return describeStatement(held, sql, name, paramTypes).pipe(
+        Effect.map((description) => {
+          const statement = toPrepared(description, sql)
+          if (cacheEnabled) {
+            for (const evicted of cache.set(key, statement)) pendingCloses.push(evicted.name)
+          }
+          return statement
+        }),
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (inflightPrepares.get(key) === done) inflightPrepares.delete(key)
+            Deferred.doneUnsafe(done, exit)
+          })
+        )
+      )
+    })
+
+  const executePrepared = (
+    held: boolean,
+    statement: PreparedStatement,
+    params: ReadonlyArray<unknown>,
+    rowMode: RowMode
+  ): Effect.Effect<QueryResult, PgError.PgError> =>
+    submit<QueryResult>(
+      (settle) => {
+        if (params.length !== statement.paramTypes.length) {
+          throw PgError.make(
+            new PgError.EncodeError({
+              message: `the statement takes ${statement.paramTypes.length} parameter(s), ${params.length} given`,
+              query: statement.sql
+            })
+          )
+        }
+        const bytes = takeWithCloses(() => {
+          try {
+            encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
+          } catch (cause) {
+            throw parameterError(cause, statement, params)
+          }
+          encoder.execute("", 0)
+          encoder.sync()
+        })
+        return new ExecuteRequest(bytes, settle, statement.sql, lookupOf(), rowMode, statement.boundFields ?? [])
+      },
+      held
+    )
+
+  /** Finds which parameter failed to encode, for the error message. */
+  const parameterError = (cause: unknown, statement: PreparedStatement, params: ReadonlyArray<unknown>): PgError.PgError => {
+    let parameter: number | undefined = undefined
+    const scratch = PgFrontend.makeEncoder(64)
+    for (let i = 0; i < params.length; i++) {
+      if (params[i] === null || params[i] === undefined) continue
+      try {
+        statement.params.encoders[i]!(params[i], scratch.writer)
+      } catch {
+        parameter = i + 1
+        break
+      }
+    }
+    const oid = parameter !== undefined ? statement.paramTypes[parameter - 1] : undefined
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    return PgError.make(
+      new PgError.EncodeError({
+        message: parameter !== undefined
+          ? `cannot encode parameter $${parameter}${oid !== undefined ? ` (type ${oid})` : ""}: ${detail}`
+          : `cannot encode parameters: ${detail}`,
+        cause,
+        query: statement.sql,
+        ...(parameter !== undefined ? { parameter } : {}),
+        ...(oid !== undefined ? { oid } : {})
+      })
+    )
+  }
+
+  const executeUnnamed = (
+    held: boolean,
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    paramTypes: ReadonlyArray<number> | undefined,
+    rowMode: RowMode
+  ): Effect.Effect<QueryResult, PgError.PgError> =>
+    submit<QueryResult>(
+      (settle) => {
+        if (params.length > PgFrontend.maxParameters) {
+          throw PgError.make(
+            new PgError.EncodeError({
+              message: `too many parameters: ${params.length} (the protocol allows ${PgFrontend.maxParameters})`,
+              query: sql
+            })
+          )
+        }
+        const registry = connection.registry
+        const types = paramTypes ?? []
+        const encoders = params.map((_, i) => {
+          const oid = types[i] ?? 0
+          if (oid === 0) return untypedEncoder
+          const codec = PgTypes.getOrText(registry, oid)
+          const encodeText = codec.encodeText
+          return (value: unknown, writer: PgFrontend.Encoder["writer"]) => writer.string(encodeText(value))
+        })
+        const bytes = takeWithCloses(() => {
+          encoder.parse("", sql, types)
+          try {
+            encoder.bind("", "", 0, params, 1, encoders)
+          } catch (cause) {
+            const index = params.findIndex((p) => {
+              try {
+                if (p !== null && p !== undefined) textParam(p)
+                return false
+              } catch {
+                return true
+              }
+            })
+            throw PgError.make(
+              new PgError.EncodeError({
+                message: `cannot encode parameter${index >= 0 ? ` $${index + 1}` : "s"}: ${cause instanceof Error ? cause.message : String(cause)}`,
+                cause,
+                query: sql,
+                ...(index >= 0 ? { parameter: index + 1 } : {})
+              })
+            )
+          }
+          encoder.describe("P", "")
+          encoder.execute("", 0)
+          encoder.sync()
+        })
+        return new ExecuteRequest(bytes, settle, sql, lookupOf(), rowMode, undefined)
+      },
+      held
+    )
+
+  const executeWith = (held: boolean) =>
+  <Row>(
+    sql: string,
+    params: ReadonlyArray<unknown> = [],
+    opts: ExecuteOptions = {}
+  ): Effect.Effect<QueryResult<Row>, PgError.PgError> => {
+    const rowMode = opts.rowMode ?? "object"
+    const mode = opts.mode ?? defaultMode
+    if (mode === "unnamed") return executeUnnamed(held, sql, params, opts.paramTypes, rowMode)
+    const prepared = preparedWith(held)
+    const run = Effect.flatMap(prepared(sql, opts.paramTypes), (statement) => executePrepared(held, statement, params, rowMode))
+    return run.pipe(
+      Effect.catchIf(
+        (error: PgError.PgError) => isStaleStatement(error) && session.transactionStatus === "I",
+        (error) => {
+          // The statement vanished (DISCARD ALL, DEALLOCATE) or its result type changed: prepare
+          // it again once. Only outside a transaction block, where the failure changed nothing.
+          if (isDiscardedAll(error)) cache.clear()
+          else cache.delete(statementKey(sql, opts.paramTypes))
+          return run
+        }
+      )
+    )
+  }
+
+  /** A missing statement means every cached statement is probably gone (DISCARD ALL). */
+  const isDiscardedAll = (error: PgError.PgError): boolean =>
+    PgError.isServerErrorReason(error.reason) && error.reason.code === "26000"
+
+  const exclusiveWith = (held: boolean) =>
+  <A, E, R>(f: (c: PgConnection) => Effect.Effect<A, E, R>): Effect.Effect<A, E | PgError.PgError, R> => {
+    if (held) return f(exclusiveView)
+    return Effect.acquireUseRelease(
+      acquireExclusive,
+      () => f(exclusiveView),
+      () => Effect.sync(() => gate.release())
+    )
+  }
+
+  const acquireExclusive: Effect.Effect<void, PgError.PgError> = Effect.callback<void, PgError.PgError>((resume) => {
+    let granted = false
+    const waiting = gate.take(() => {
+      granted = true
+      if (isClosed) resume(Effect.fail(closedError()))
+      else resume(Effect.void)
+    })
+    if (waiting === undefined) return
+    return Effect.sync(() => {
+      if (granted) gate.release()
+      else waiting.cancel()
+    })
+  })
+
+  const closedError = (): PgError.PgError =>
+    closeReason ?? PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry: true }))
+
+  const notifications = (opts?: { readonly bufferSize?: number | undefined }): Stream.Stream<Notification> =>
+    Stream.callback<Notification>(
+      (queue) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            const listener = (n: Notification) => {
+              Queue.offerUnsafe(queue, n)
+            }
+            notificationListeners.add(listener)
+            return listener
+          }),
+          (listener) => Effect.sync(() => notificationListeners.delete(listener))
+        ),
+      opts?.bufferSize !== undefined ? { bufferSize: opts.bufferSize, strategy: "sliding" } : undefined
+    )
+
+  const close: Effect.Effect<void> = Effect.suspend(() => {
+    if (isClosed) return Effect.void
+    // Terminate politely, then close. Anything still queued fails with ConnectionClosed.
+    session.writeNow(PgFrontend.encode({ _tag: "Terminate" }))
+    session.close(undefined)
+    socket.end()
+    return Effect.void
+  })
+
+  const closed: Effect.Effect<PgError.PgError | undefined> = Effect.callback((resume) => {
+    if (isClosed) return resume(Effect.succeed(closeReason))
+    closeWaiters.push((e) => resume(Effect.succeed(e)))
+  })
+
+  const cancel: Effect.Effect<void> = Effect.suspend(() => sendCancelRequest(established))
+
+  const base = (held: boolean): PgConnection => ({
+    [TypeId]: TypeId,
+    processId: startup.processId,
+    protocolVersion: startup.protocolMinor === 2 ? "3.2" : "3.0",
+    target: established.target,
+    encrypted: socket.encrypted,
+    parameters,
+    get transactionStatus() {
+      return statusOf(session.transactionStatus)
+    },
+    get isOpen() {
+      return !isClosed
+    },
+    get inFlight() {
+      return session.inFlight
+    },
+    get registry() {
+      return registryRef.current
+    },
+    set registry(r: PgTypes.Registry) {
+      registryRef.current = r
+    },
+    simple: simpleWith(held),
+    execute: executeWith(held) as PgConnection["execute"],
+    prepare: (sql, paramTypes) =>
+      Effect.map(preparedWith(held)(sql, paramTypes), (s) => ({ name: s.name, paramTypes: s.paramTypes, fields: s.fields })),
+    clearStatementCache: () => {
+      cache.clear()
+    },
+    exclusive: exclusiveWith(held),
+    notifications,
+    cancel,
+    close,
+    closed
+  })
+
+  const registryRef = { current: options.registry ?? PgTypes.builtins }
+  const connection = base(false)
+  const exclusiveView = base(true)
+  for (const m of startup.leftover) {
+    if (m._tag === "NotificationResponse") {
+      for (const l of notificationListeners) l({ channel: m.channel, payload: m.payload, processId: m.processId })
+    } else if (m._tag === "NoticeResponse") onNotice(m)
+    else if (m._tag === "ParameterStatus") parameters.set(m.name, m.value)
+  }
+  return connection
+}
+
+/**
+ * @category guards
+ * @since 0.1.0
+ */
+export const isPgConnection = (u: unknown): u is PgConnection => typeof u === "object" && u !== null && TypeId in u

@@ -1,0 +1,358 @@
+/**
+ * The running session: a FIFO of requests over one socket.
+ *
+ * The hot path is synchronous: socket data → parser → the request at the head of the queue.
+ * Requests are written as soon as they are queued; everything queued in the same microtask is
+ * coalesced into one socket write (pipelining). Effects only wrap the waits (see `PgConnection`).
+ *
+ * Invariants:
+ * - `queue` holds written requests in send order; the server answers them in that order.
+ * - A request is complete when its handler returns `true` (normally on ReadyForQuery).
+ * - An abandoned request (its fiber was interrupted) stays in the queue and its replies are
+ *   consumed and dropped, so the session never gets out of step with the server.
+ * - Any protocol violation or socket failure closes the session and fails every request.
+ */
+import type * as PgBackend from "@pgfx/protocol/PgBackend"
+import * as PgError from "../PgError.ts"
+import type { PgSocket } from "./socket.ts"
+import { classOf, conditionOf } from "./sqlState.ts"
+
+/**
+ * A unit of work whose replies the session routes to it.
+ */
+export interface Request {
+  /** Bytes to write when queued; `undefined` for a request whose bytes were written already. */
+  bytes: Uint8Array | undefined
+  /** Set once the bytes have been handed to the socket. */
+  written: boolean
+  /** Set by the session when the request completed or failed. */
+  settled: boolean
+  /** Set when the waiting fiber was interrupted: replies are drained and dropped. */
+  abandoned: boolean
+  /**
+   * True while the server may still be executing the request's statement(s); a request whose
+   * result is complete and only awaits ReadyForQuery does not need a CancelRequest.
+   */
+  executing: boolean
+  /**
+   * Handles one reply. Returns true when the request is complete (it is then removed from the
+   * queue). Must not throw for replies it does not expect: it should record a protocol error
+   * with `session.protocolViolation`.
+   */
+  handle(message: PgBackend.BackendMessage): boolean
+  /** Settles the request with a failure (connection lost, protocol error). */
+  fail(error: PgError.PgError): void
+  /** Called once the request is complete or failed, after `handle`/`fail`. */
+  onSettled: (() => void) | undefined
+}
+
+/**
+ * Hooks for messages that belong to no request.
+ */
+export interface SessionHooks {
+  readonly onNotice: (notice: PgBackend.NoticeResponse) => void
+  readonly onNotification: (notification: PgBackend.NotificationResponse) => void
+  readonly onParameterStatus: (name: string, value: string) => void
+  /** Sends a CancelRequest for the statement now running (side connection). */
+  readonly sendCancel: () => void
+  /** Called once when the session closes, with the error that closed it (undefined = orderly). */
+  readonly onClose: (error: PgError.PgError | undefined) => void
+}
+
+/**
+ * The session state machine.
+ */
+export class Session {
+  readonly socket: PgSocket
+  readonly parser: PgBackend.Parser
+  readonly hooks: SessionHooks
+  /** Written requests awaiting replies; `head` is the index of the oldest. */
+  private queue: Array<Request> = []
+  private head = 0
+  /** Requests queued in this microtask, not yet written. */
+  private pending: Array<Request> = []
+  private flushScheduled = false
+  /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
+  transactionStatus: "I" | "T" | "E" = "I"
+  /** Why the session closed; undefined while open. */
+  closedWith: PgError.PgError | undefined = undefined
+  closed = false
+  /** Whether a CancelRequest was sent for the current head request. */
+  private cancelSentFor: Request | undefined = undefined
+  private readonly drainWaiters: Array<() => void> = []
+
+  constructor(socket: PgSocket, parser: PgBackend.Parser, hooks: SessionHooks) {
+    this.socket = socket
+    this.parser = parser
+    this.hooks = hooks
+    const onMessage = (message: PgBackend.BackendMessage) => this.dispatch(message)
+    socket.setHandlers({
+      onData: (chunk) => {
+        if (this.closed) return
+        const error = parser.push(chunk, onMessage)
+        if (error !== undefined) {
+          this.close(
+            PgError.make(new PgError.ProtocolError({ message: `malformed server message: ${error.message}`, cause: error }))
+          )
+        }
+      },
+      onClose: (error) => {
+        this.close(
+          error ??
+            PgError.make(
+              new PgError.ConnectionClosed({ message: "the server closed the connection", safeToRetry: false })
+            )
+        )
+      },
+      onDrain: () => {
+        const waiters = this.drainWaiters.splice(0)
+        for (const w of waiters) w()
+      }
+    })
+  }
+
+  /** Number of requests queued or in flight. */
+  get inFlight(): number {
+    return this.queue.length - this.head + this.pending.length
+  }
+
+  /** The request the server is answering now, if any. */
+  get current(): Request | undefined {
+    return this.head < this.queue.length ? this.queue[this.head] : undefined
+  }
+
+  /**
+   * Queues a request; its bytes go out with everything else queued in this microtask.
+   */
+  send(request: Request): void {
+    if (this.closed) {
+      request.settled = true
+      request.fail(this.closedWith ?? closedError(true))
+      request.onSettled?.()
+      return
+    }
+    this.pending.push(request)
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(this.flush)
+    }
+  }
+
+  /** Writes every pending request's bytes in one socket write. */
+  readonly flush = (): void => {
+    this.flushScheduled = false
+    const pending = this.pending
+    if (pending.length === 0 || this.closed) return
+    this.pending = []
+    let total = 0
+    let count = 0
+    for (let i = 0; i < pending.length; i++) {
+      const r = pending[i]!
+      if (r.abandoned) continue
+      count++
+      if (r.bytes !== undefined) total += r.bytes.length
+    }
+    if (count === 0) return
+    let out: Uint8Array
+    if (count === 1) {
+      const only = pending.find((r) => !r.abandoned)!
+      out = only.bytes ?? new Uint8Array(0)
+    } else {
+      out = new Uint8Array(total)
+      let at = 0
+      for (let i = 0; i < pending.length; i++) {
+        const r = pending[i]!
+        if (r.abandoned || r.bytes === undefined) continue
+        out.set(r.bytes, at)
+        at += r.bytes.length
+      }
+    }
+    for (let i = 0; i < pending.length; i++) {
+      const r = pending[i]!
+      if (r.abandoned) continue
+      r.written = true
+      r.executing = true
+      r.bytes = undefined
+      this.queue.push(r)
+    }
+    if (out.length > 0) this.socket.write(out)
+  }
+
+  /**
+   * Writes bytes that belong to the request now being answered (COPY data, the next Execute of
+   * a portal). Pending requests are flushed first so the order on the wire is kept.
+   * Returns false when the socket's buffer is full (see {@link waitForDrain}).
+   */
+  writeNow(bytes: Uint8Array): boolean {
+    if (this.closed) return true
+    if (this.pending.length > 0) this.flush()
+    return this.socket.write(bytes)
+  }
+
+  /** Registers a callback for when the socket's write buffer drains. */
+  onceDrained(callback: () => void): void {
+    this.drainWaiters.push(callback)
+  }
+
+  /**
+   * The waiting fiber of `request` was interrupted.
+   *
+   * - Not yet written: it is dropped; nothing reaches the wire.
+   * - Written and still executing: if it is the statement running now, a CancelRequest is sent;
+   *   if it waits behind others, the cancel is sent when its turn comes. Its replies are drained.
+   *
+   * Returns true if the request must still be drained (the caller waits for `onSettled`).
+   */
+  abandon(request: Request): boolean {
+    if (request.settled) return false
+    request.abandoned = true
+    if (!request.written) {
+      // Still pending: flush skips abandoned requests.
+      request.settled = true
+      return false
+    }
+    if (this.current === request) this.cancelCurrent()
+    return true
+  }
+
+  /** Sends a CancelRequest for the head request if it is still executing (at most once). */
+  private cancelCurrent(): void {
+    const current = this.current
+    if (current === undefined || !current.executing || this.cancelSentFor === current) return
+    this.cancelSentFor = current
+    this.hooks.sendCancel()
+  }
+
+  /** Routes one server message. */
+  private dispatch(message: PgBackend.BackendMessage): void {
+    // A settled request may run its fiber synchronously, and that fiber may close the session
+    // while the rest of the chunk is still being dispatched.
+    if (this.closed) return
+    switch (message._tag) {
+      case "NoticeResponse":
+        this.hooks.onNotice(message)
+        return
+      case "NotificationResponse":
+        this.hooks.onNotification(message)
+        return
+      case "ParameterStatus":
+        this.hooks.onParameterStatus(message.name, message.value)
+        return
+      case "ReadyForQuery":
+        this.transactionStatus = message.status
+        break
+    }
+    const current = this.current
+    if (current === undefined) {
+      if (message._tag === "ErrorResponse") {
+        // FATAL errors arrive unprompted when the backend is terminated or the server shuts down.
+        this.close(PgError.make(PgError.serverReason(serverErrorInit(message, undefined))))
+        return
+      }
+      this.protocolViolation(`unexpected ${message._tag} with no request in flight`)
+      return
+    }
+    let complete: boolean
+    try {
+      complete = current.handle(message)
+    } catch (cause) {
+      this.close(
+        PgError.make(new PgError.ProtocolError({ message: `failed to handle ${message._tag}`, cause }))
+      )
+      return
+    }
+    if (complete && !this.closed) this.advance()
+  }
+
+  /** Removes the completed head request and moves to the next. */
+  private advance(): void {
+    const done = this.queue[this.head]!
+    this.queue[this.head] = undefined as unknown as Request
+    this.head++
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+    if (this.cancelSentFor === done) this.cancelSentFor = undefined
+    done.settled = true
+    done.onSettled?.()
+    // An abandoned request that reached the head must be cancelled now.
+    const next = this.current
+    if (next !== undefined && next.abandoned) this.cancelCurrent()
+  }
+
+  /** Closes the session because the server broke the protocol. */
+  protocolViolation(message: string): void {
+    this.close(PgError.make(new PgError.ProtocolError({ message })))
+  }
+
+  /**
+   * Closes the session: every queued or pending request fails with `error`, the socket is
+   * destroyed. Idempotent.
+   */
+  close(error: PgError.PgError | undefined): void {
+    if (this.closed) return
+    this.closed = true
+    this.closedWith = error ?? closedError(false)
+    this.socket.destroy()
+    const failing = this.queue.slice(this.head).concat(this.pending)
+    this.queue = []
+    this.head = 0
+    this.pending = []
+    for (const r of failing) {
+      if (r.settled) continue
+      r.settled = true
+      const err = r.written ? this.closedWith : closedFor(this.closedWith, true)
+      r.fail(err)
+      r.onSettled?.()
+    }
+    const waiters = this.drainWaiters.splice(0)
+    for (const w of waiters) w()
+    this.hooks.onClose(error)
+  }
+}
+
+const closedError = (safeToRetry: boolean): PgError.PgError =>
+  PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry }))
+
+/** For requests never written, say that retrying is safe whatever closed the session. */
+const closedFor = (error: PgError.PgError, safeToRetry: boolean): PgError.PgError =>
+  error.reason._tag === "ConnectionClosed" && error.reason.safeToRetry === safeToRetry
+    ? error
+    : PgError.make(new PgError.ConnectionClosed({ message: error.message, cause: error, safeToRetry }))
+
+/**
+ * Builds server-error fields from an ErrorResponse.
+ */
+export const serverErrorInit = (
+  fields: PgBackend.NoticeFields,
+  query: string | undefined
+): PgError.ServerErrorInit => {
+  const init: { -readonly [K in keyof PgError.ServerErrorInit]: PgError.ServerErrorInit[K] } = {
+    message: fields.message,
+    severity: fields.severityNonLocalized ?? fields.severity,
+    code: fields.code,
+    condition: conditionOf(fields.code),
+    className: classOf(fields.code)
+  }
+  if (fields.detail !== undefined) init.detail = fields.detail
+  if (fields.hint !== undefined) init.hint = fields.hint
+  if (fields.position !== undefined) init.position = Number(fields.position)
+  if (fields.internalPosition !== undefined) init.internalPosition = Number(fields.internalPosition)
+  if (fields.internalQuery !== undefined) init.internalQuery = fields.internalQuery
+  if (fields.where !== undefined) init.where = fields.where
+  if (fields.schema !== undefined) init.schema = fields.schema
+  if (fields.table !== undefined) init.table = fields.table
+  if (fields.column !== undefined) init.column = fields.column
+  if (fields.dataType !== undefined) init.dataType = fields.dataType
+  if (fields.constraint !== undefined) init.constraint = fields.constraint
+  if (fields.file !== undefined) init.file = fields.file
+  if (fields.line !== undefined) init.line = fields.line
+  if (fields.routine !== undefined) init.routine = fields.routine
+  if (query !== undefined) init.query = query
+  return init
+}
