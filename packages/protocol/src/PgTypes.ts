@@ -28,8 +28,7 @@ import { multirangeCodec, rangeCodec } from "./internal/types/range.ts"
 import { compositeCodec, recordCodec } from "./internal/types/record.ts"
 import { utf8Slice } from "./internal/bytes.ts"
 // --- Scalar families -------------------------------------------------------------------------------
-// Every family module exports `codecs: ReadonlyArray<Codec>`. The commented-out families had not
-// landed when this was written: uncomment the import and the entry in `families` when they do.
+// Every family module exports `codecs: ReadonlyArray<Codec>`.
 import { codecs as bitstringCodecs } from "./internal/types/bitstring.ts"
 import { codecs as boolCodecs } from "./internal/types/bool.ts"
 import { codecs as byteaCodecs } from "./internal/types/bytea.ts"
@@ -44,9 +43,9 @@ import { codecs as moneyCodecs } from "./internal/types/money.ts"
 import { codecs as networkCodecs } from "./internal/types/network.ts"
 import { codecs as numericCodecs } from "./internal/types/numeric.ts"
 import { codecs as textCodecs, textFallback } from "./internal/types/text.ts"
+import { codecs as textsearchCodecs } from "./internal/types/textsearch.ts"
 import { codecs as uuidCodecs } from "./internal/types/uuid.ts"
 import { codecs as voidCodecs } from "./internal/types/void.ts"
-// import { codecs as textsearchCodecs } from "./internal/types/textsearch.ts"
 
 const families: ReadonlyArray<ReadonlyArray<Codec>> = [
   bitstringCodecs,
@@ -63,9 +62,9 @@ const families: ReadonlyArray<ReadonlyArray<Codec>> = [
   networkCodecs,
   numericCodecs,
   textCodecs,
+  textsearchCodecs,
   uuidCodecs,
   voidCodecs
-  // textsearchCodecs
 ]
 // ---------------------------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ export const readFloat64 = (b: Uint8Array, o: number): number => {
  * sequences become U+FFFD.
  */
 export const utf8Slice = (b: Uint8Array, start: number, end: number): string => {
-  if (end - start < 32) {
+  if (end - start < 16) {
     let s = ""
     for (let i = start; i < end; i++) {
       const c = b[i]!
