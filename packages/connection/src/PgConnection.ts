@@ -18,6 +18,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -30,6 +31,7 @@ import * as PgFrontend from "@pgfx/protocol/PgFrontend"
 import * as PgTypes from "@pgfx/protocol/PgTypes"
 import type { PgConfig, PgConfigInput } from "./PgConfig.ts"
 import * as PgError from "./PgError.ts"
+import { CopyInRequest, CopyOutRequest, type CopyResult } from "./internal/copy.ts"
 import { Gate } from "./internal/gate.ts"
 import { type Established, establish, sendCancelRequest } from "./internal/hosts.ts"
 import { textParam, typedParams, untypedEncoder } from "./internal/params.ts"
@@ -43,9 +45,11 @@ import {
   SimpleQueryRequest,
   type StatementDescription
 } from "./internal/requests.ts"
+import { closePortal, makePull, type PortalContext, PortalRequest } from "./internal/portal.ts"
 import type { RowMode } from "./internal/rows.ts"
 import { type Request, Session } from "./internal/session.ts"
 
+export type { CopyResult } from "./internal/copy.ts"
 export type { QueryResult, StatementDescription } from "./internal/requests.ts"
 export type { RowMode } from "./internal/rows.ts"
 
@@ -103,6 +107,34 @@ export interface ExecuteOptions {
   readonly rowMode?: RowMode | undefined
   /** Overrides the connection's default mode. */
   readonly mode?: ExecutionMode | undefined
+}
+
+/**
+ * Options of {@link PgConnection.stream}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StreamOptions extends ExecuteOptions {
+  /** Rows fetched per round trip (default 1000). */
+  readonly batchSize?: number | undefined
+}
+
+/**
+ * A running `COPY … FROM STDIN` (see {@link PgConnection.copyIn}).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CopyIn {
+  /** The overall format the server expects: 0 text/csv, 1 binary. */
+  readonly format: 0 | 1
+  /** Sends data (any split of the COPY stream); waits while the socket buffer is full. */
+  write(data: Uint8Array | string): Effect.Effect<void, PgError.PgError>
+  /** Sends CopyDone and waits for the COPY's result. */
+  readonly end: Effect.Effect<CopyResult, PgError.PgError>
+  /** Aborts the COPY with CopyFail (the statement fails with this message). */
+  fail(message: string): Effect.Effect<void, PgError.PgError>
 }
 
 /**
@@ -169,6 +201,29 @@ export interface PgConnection {
   /** Forgets every cached statement (after `DISCARD ALL` / `DEALLOCATE ALL` run by hand). */
   clearStatementCache(): void
   /**
+   * Streams the rows of one statement through a portal, `batchSize` rows (default 1000) per
+   * round trip, so memory stays bounded whatever the result size. The connection is held
+   * exclusively while the stream runs; ending or interrupting the stream closes the portal
+   * (cancelling a running fetch) and frees the connection.
+   */
+  stream<Row = Record<string, unknown>>(
+    sql: string,
+    params?: ReadonlyArray<unknown>,
+    options?: StreamOptions
+  ): Stream.Stream<Row, PgError.PgError>
+  /**
+   * Starts `COPY … FROM STDIN` and returns a writer; the connection is held exclusively until
+   * the Scope closes. `end` finishes the COPY; closing the Scope without `end` (failure,
+   * interruption) sends CopyFail, so nothing is committed and the connection stays usable.
+   */
+  copyIn(sql: string): Effect.Effect<CopyIn, PgError.PgError, Scope.Scope>
+  /**
+   * Runs `COPY … TO STDOUT` and streams the data as it arrives (chunks as the server sends them:
+   * one row per chunk for text/csv). The socket is paused while the consumer is behind by more
+   * than `highWaterMark` bytes (default 1 MiB). Ending the stream early cancels the COPY.
+   */
+  copyOut(sql: string, options?: { readonly highWaterMark?: number | undefined }): Stream.Stream<Uint8Array, PgError.PgError>
+  /**
    * Runs `f` with sole use of the connection. Inside, use the connection passed to `f`; requests
    * from other fibers wait until `f` ends.
    */
@@ -192,6 +247,8 @@ const defaultStartupParameters: ReadonlyArray<readonly [string, string]> = [
   ["DateStyle", "ISO"],
   ["IntervalStyle", "postgres"]
 ]
+
+const utf8 = new TextEncoder()
 
 const statusOf = (s: "I" | "T" | "E"): "idle" | "transaction" | "failed" =>
   s === "I" ? "idle" : s === "T" ? "transaction" : "failed"
@@ -628,6 +685,168 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       opts?.bufferSize !== undefined ? { bufferSize: opts.bufferSize, strategy: "sliding" } : undefined
     )
 
+
+  // --- streaming through a portal -------------------------------------------------------------
+
+  const portalContext: PortalContext = {
+    send: (request) => session.send(request),
+    writeNow: (bytes) => {
+      session.writeNow(bytes)
+    },
+    executeBytes: (batch) => PgFrontend.makeEncoder(32).execute("", batch).flush().take(),
+    abandon: (request) => (session.abandon(request) ? waitDrained(request) : Effect.void)
+  }
+  const syncBytes = PgFrontend.encode({ _tag: "Sync" })
+
+  const streamWith = (held: boolean) =>
+  <Row>(
+    sql: string,
+    params: ReadonlyArray<unknown> = [],
+    opts: StreamOptions = {}
+  ): Stream.Stream<Row, PgError.PgError> => {
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 1000))
+    const rowMode = opts.rowMode ?? "object"
+    const open = Effect.gen(function*() {
+      if (!held) {
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+      }
+      const statement = yield* preparedWith(true)(sql, opts.paramTypes)
+      if (params.length !== statement.paramTypes.length) {
+        return yield* Effect.fail(
+          PgError.make(
+            new PgError.EncodeError({
+              message: `the statement takes ${statement.paramTypes.length} parameter(s), ${params.length} given`,
+              query: sql
+            })
+          )
+        )
+      }
+      const request = yield* Effect.try({
+        try: () => {
+          const bytes = takeWithCloses(() => {
+            try {
+              encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
+            } catch (cause) {
+              throw parameterError(cause, statement, params)
+            }
+            encoder.execute("", batchSize)
+            encoder.flush()
+          })
+          return new PortalRequest(bytes, sql, lookupOf(), rowMode, statement.boundFields ?? [], () => session.writeNow(syncBytes))
+        },
+        catch: (cause) => toEncodeError(cause, sql)
+      })
+      yield* Effect.acquireRelease(
+        Effect.sync(() => portalContext.send(request)),
+        () => closePortal(portalContext, request)
+      )
+      return makePull(portalContext, request, batchSize) as Effect.Effect<
+        readonly [Row, ...Array<Row>],
+        PgError.PgError | Cause.Done
+      >
+    })
+    return Stream.scoped(Stream.fromPull(open))
+  }
+
+  // --- COPY -----------------------------------------------------------------------------------
+
+  const copyInWith = (held: boolean) => (sql: string): Effect.Effect<CopyIn, PgError.PgError, Scope.Scope> =>
+    Effect.gen(function*() {
+      if (!held) {
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+      }
+      const done = Deferred.makeUnsafe<CopyResult, PgError.PgError>()
+      const request = new CopyInRequest(
+        takeWithCloses(() => encoder.query(sql)),
+        sql,
+        (result) => {
+          Deferred.doneUnsafe(done, result._tag === "Success" ? Effect.succeed(result.value) : Effect.fail(result.error))
+        },
+        (bytes) => session.writeNow(bytes)
+      )
+      yield* Effect.acquireRelease(
+        Effect.sync(() => session.send(request)),
+        () =>
+          Effect.suspend(() => {
+            if (request.settled) return Effect.void
+            if (!request.ended && request.ready) {
+              request.ended = true
+              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message: "COPY aborted by the client" }))
+            }
+            // Not ready yet: the request answers CopyInResponse with CopyFail itself.
+            request.abandoned = true
+            return waitDrained(request)
+          })
+      )
+      yield* request.whenReady
+      const waitDrain: Effect.Effect<void> = Effect.callback<void>((resume) => {
+        session.onceDrained(() => resume(Effect.void))
+      })
+      const header = new Uint8Array(5)
+      header[0] = 0x64 // 'd'
+      const copyIn: CopyIn = {
+        format: request.format,
+        write: (data) =>
+          Effect.suspend(() => {
+            if (request.failure !== undefined) return Effect.fail(request.failure)
+            if (request.ended) {
+              return Effect.fail(PgError.make(new PgError.ProtocolError({ message: "write after the COPY ended" })))
+            }
+            const bytes = typeof data === "string" ? utf8.encode(data) : data
+            if (bytes.length === 0) return Effect.void
+            const frame = new Uint8Array(5)
+            frame.set(header)
+            new DataView(frame.buffer).setInt32(1, bytes.length + 4)
+            session.writeNow(frame)
+            const flowing = session.writeNow(bytes)
+            return flowing ? Effect.void : waitDrain
+          }),
+        end: Effect.suspend(() => {
+          if (!request.ended) {
+            request.ended = true
+            session.writeNow(PgFrontend.encode({ _tag: "CopyDone" }))
+          }
+          return Deferred.await(done)
+        }),
+        fail: (message) =>
+          Effect.suspend(() => {
+            if (!request.ended) {
+              request.ended = true
+              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message }))
+            }
+            return Effect.asVoid(Effect.exit(Deferred.await(done)))
+          })
+      }
+      return copyIn
+    })
+
+  const copyOutWith = (held: boolean) =>
+  (sql: string, opts?: { readonly highWaterMark?: number | undefined }): Stream.Stream<Uint8Array, PgError.PgError> => {
+    const open = Effect.gen(function*() {
+      if (!held) {
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+      }
+      const request = new CopyOutRequest(
+        takeWithCloses(() => encoder.query(sql)),
+        sql,
+        () => socket.pause(),
+        () => socket.resume(),
+        opts?.highWaterMark ?? 1024 * 1024
+      )
+      yield* Effect.acquireRelease(
+        Effect.sync(() => session.send(request)),
+        () =>
+          Effect.suspend(() => {
+            if (request.settled) return Effect.void
+            request.stop()
+            return session.abandon(request) ? waitDrained(request) : Effect.void
+          })
+      )
+      return request.pull as Effect.Effect<readonly [Uint8Array, ...Array<Uint8Array>], PgError.PgError | Cause.Done>
+    })
+    return Stream.scoped(Stream.fromPull(open))
+  }
+
   const close: Effect.Effect<void> = Effect.suspend(() => {
     if (isClosed) return Effect.void
     // Terminate politely, then close. Anything still queued fails with ConnectionClosed.
@@ -674,6 +893,9 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       cache.clear()
     },
     exclusive: exclusiveWith(held),
+    stream: streamWith(held) as PgConnection["stream"],
+    copyIn: copyInWith(held),
+    copyOut: copyOutWith(held),
     notifications,
     cancel,
     close,

@@ -40,7 +40,7 @@ export type Settle<A> = (result: { readonly _tag: "Success"; readonly value: A }
 const emptyFields: ReadonlyArray<PgBackend.FieldDescription> = []
 
 /** Common bookkeeping of every request. */
-abstract class BaseRequest<A> implements Request {
+export abstract class BaseRequest<A> implements Request {
   bytes: Uint8Array | undefined
   written = false
   settled = false
@@ -86,7 +86,7 @@ abstract class BaseRequest<A> implements Request {
 /**
  * Decodes the rows of one result set.
  */
-class ResultBuilder {
+export class ResultBuilder {
   fields: ReadonlyArray<PgBackend.FieldDescription> = emptyFields
   rows: Array<any> = []
   private build: RowBuilder | undefined = undefined

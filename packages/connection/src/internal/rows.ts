@@ -28,7 +28,7 @@ export const fieldDecoder = (codec: Codec, format: 0 | 1): FieldDecoder => {
 }
 
 const asciiOrUtf8 = (b: Uint8Array, start: number, end: number): string => {
-  if (end - start < 24) {
+  if (end - start < 16) {
     let s = ""
     for (let i = start; i < end; i++) {
       const c = b[i]!
