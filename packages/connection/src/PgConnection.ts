@@ -57,7 +57,7 @@ export type { RowMode } from "./internal/rows.ts"
  * @category type ids
  * @since 0.1.0
  */
-export const TypeId: "~@pgfx/connection/PgConnection" = "~@pgfx/connection/PgConnection"
+export const TypeId = "~@pgfx/connection/PgConnection" as const
 
 /**
  * A NOTIFY received on a channel this session listens on.
@@ -156,6 +156,15 @@ export interface ConnectionOptions {
   readonly onNotice?: ((notice: Notice) => void) | undefined
   /** Largest accepted server message in bytes (default 1 GiB). */
   readonly maxMessageSize?: number | undefined
+  /**
+   * Called when a described statement has parameter or column types with no codec in the
+   * registry, before the statement's formats are fixed: it may add codecs to
+   * `connection.registry` (the client discovers enums, composites, domains, ranges and their
+   * arrays from `pg_type` this way). Types still unknown afterwards are exchanged as text.
+   */
+  readonly onUnknownTypes?:
+    | ((oids: ReadonlyArray<number>, connection: PgConnection) => Effect.Effect<void, PgError.PgError>)
+    | undefined
 }
 
 /**
@@ -200,6 +209,11 @@ export interface PgConnection {
   prepare(sql: string, paramTypes?: ReadonlyArray<number>): Effect.Effect<StatementDescription, PgError.PgError>
   /** Forgets every cached statement (after `DISCARD ALL` / `DEALLOCATE ALL` run by hand). */
   clearStatementCache(): void
+  /**
+   * Sole use of the connection until the Scope closes: the returned view of the connection
+   * bypasses the gate; requests from other fibers wait. (The scoped form of {@link exclusive}.)
+   */
+  readonly pin: Effect.Effect<PgConnection, PgError.PgError, Scope.Scope>
   /**
    * Streams the rows of one statement through a portal, `batchSize` rows (default 1000) per
    * round trip, so memory stays bounded whatever the result size. The connection is held
@@ -440,6 +454,26 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       held
     )
 
+  /** Lets `onUnknownTypes` register codecs for types the registry lacks. */
+  const resolveUnknownTypes = (held: boolean, description: StatementDescription): Effect.Effect<void, PgError.PgError> => {
+    const hook = options.onUnknownTypes
+    if (hook === undefined) return Effect.void
+    const registry = connection.registry
+    const unknown = new Set<number>()
+    for (const oid of description.paramTypes) if (PgTypes.get(registry, oid) === undefined) unknown.add(oid)
+    for (const f of description.fields ?? []) if (PgTypes.get(registry, f.typeOid) === undefined) unknown.add(f.typeOid)
+    for (const oid of unknown) if (resolving.has(oid)) unknown.delete(oid)
+    if (unknown.size === 0) return Effect.void
+    const oids = Array.from(unknown)
+    for (const oid of oids) resolving.add(oid)
+    return hook(oids, held ? exclusiveView : connection).pipe(
+      Effect.ensuring(Effect.sync(() => {
+        for (const oid of oids) resolving.delete(oid)
+      }))
+    )
+  }
+  const resolving = new Set<number>()
+
   const toPrepared = (description: StatementDescription, sql: string): PreparedStatement => {
     const registry = connection.registry
     const paramCodecs = description.paramTypes.map((oid) => PgTypes.getOrText(registry, oid))
@@ -482,6 +516,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       const done = Deferred.makeUnsafe<PreparedStatement, PgError.PgError>()
       if (cacheEnabled && !held) inflightPrepares.set(key, done)
       return describeStatement(held, sql, name, paramTypes).pipe(
+        Effect.tap((description) => resolveUnknownTypes(held, description)),
         Effect.map((description) => {
           const statement = toPrepared(description, sql)
           if (cacheEnabled) {
@@ -893,6 +928,11 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       cache.clear()
     },
     exclusive: exclusiveWith(held),
+    get pin() {
+      return held
+        ? Effect.succeed(exclusiveView)
+        : Effect.as(Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release())), exclusiveView)
+    },
     stream: streamWith(held) as PgConnection["stream"],
     copyIn: copyInWith(held),
     copyOut: copyOutWith(held),
