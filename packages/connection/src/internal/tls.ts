@@ -307,7 +307,7 @@ const readCrls = (settings: TlsSettings, dir: string): Result.Result<Array<strin
         failTls(`could not read SSL certificate revocation list directory "${crlDir}": ${errorText(error)}`)
       )
     }
-    for (const name of names.sort()) {
+    for (const name of names.toSorted()) {
       if (!hashedCrlName.test(name)) continue
       const text = readText(path.join(crlDir, name), "SSL certificate revocation list file")
       if (Result.isFailure(text)) return Result.fail(text.failure)
