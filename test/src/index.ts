@@ -64,3 +64,4 @@ export {
  * @since 0.1.0
  */
 export { type PgMajor, parseMajor } from "./internal/binaries.ts"
+export * as PgFakeServer from "./PgFakeServer.ts"

@@ -137,12 +137,16 @@ class MessageReader {
   }
 }
 
-const authError = (message: string, method?: string, code?: string): PgError.PgError =>
+// `cause` keeps what the message alone would lose: the SCRAM failure's `reason` (e.g.
+// `BadServerSignature`, `NonceMismatch`) or, for a refusal by the server, its ErrorResponse fields
+// (severity, detail, hint…) as a server-error reason.
+const authError = (message: string, method?: string, code?: string, cause?: unknown): PgError.PgError =>
   PgError.make(
     new PgError.AuthenticationError({
       message,
       ...(method !== undefined ? { method } : {}),
-      ...(code !== undefined ? { code } : {})
+      ...(code !== undefined ? { code } : {}),
+      ...(cause !== undefined ? { cause } : {})
     })
   )
 
@@ -272,7 +276,7 @@ export const startup = Effect.fnUntraced(function*(
         } else if (m._tag === "AuthenticationMD5Password") {
           const password = yield* requirePassword(options, method)
           const hashed = PgAuth.md5Password(options.user, password, m.salt, nodeAuthCrypto)
-          if (Result.isFailure(hashed)) return yield* Effect.fail(authError(hashed.failure.message, method))
+          if (Result.isFailure(hashed)) return yield* Effect.fail(authError(hashed.failure.message, method, undefined, hashed.failure))
           socket.write(encoder.password(hashed.success).take())
         } else if (m._tag === "AuthenticationSASL") {
           const choice = PgAuth.selectMechanism({
@@ -281,7 +285,7 @@ export const startup = Effect.fnUntraced(function*(
             tls: socket.encrypted,
             tlsServerEndPoint: options.tlsServerEndPoint
           })
-          if (Result.isFailure(choice)) return yield* Effect.fail(authError(choice.failure.message, method))
+          if (Result.isFailure(choice)) return yield* Effect.fail(authError(choice.failure.message, method, undefined, choice.failure))
           const password = yield* requirePassword(options, method)
           scram = PgAuth.scramClient({
             password,
@@ -307,14 +311,14 @@ export const startup = Effect.fnUntraced(function*(
       case "AuthenticationSASLContinue": {
         if (scram === undefined) return yield* Effect.fail(protocolError("SASLContinue without SASL"))
         const final = scram.handleServerFirst(m.data)
-        if (Result.isFailure(final)) return yield* Effect.fail(authError(final.failure.message, method))
+        if (Result.isFailure(final)) return yield* Effect.fail(authError(final.failure.message, method, undefined, final.failure))
         socket.write(encoder.saslResponse(final.success).take())
         break
       }
       case "AuthenticationSASLFinal": {
         if (scram === undefined) return yield* Effect.fail(protocolError("SASLFinal without SASL"))
         const verified = scram.handleServerFinal(m.data)
-        if (Result.isFailure(verified)) return yield* Effect.fail(authError(verified.failure.message, method))
+        if (Result.isFailure(verified)) return yield* Effect.fail(authError(verified.failure.message, method, undefined, verified.failure))
         break
       }
       case "AuthenticationGSSContinue":
@@ -357,7 +361,7 @@ export const startup = Effect.fnUntraced(function*(
       case "ErrorResponse": {
         const init = serverErrorInit(m, undefined)
         if (m.code.startsWith("28") || m.code === "42501" && !authenticated) {
-          return yield* Effect.fail(authError(m.message, method, m.code))
+          return yield* Effect.fail(authError(m.message, method, m.code, PgError.serverReason(init)))
         }
         return yield* Effect.fail(PgError.make(PgError.serverReason(init)))
       }
