@@ -288,7 +288,10 @@ export const make = (
   Effect.acquireRelease(
     Effect.flatMap(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize }), (established) =>
       Effect.sync(() => fromEstablished(established, options))),
-    (connection) => connection.close
+    (connection) => connection.close,
+    // Connecting waits on the network: it must stay interruptible (a half-open socket is
+    // destroyed by the connect/start-up code on interruption).
+    { interruptible: true }
   )
 
 /**
@@ -324,8 +327,21 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     onParameterStatus: (name, value) => {
       parameters.set(name, value)
     },
-    sendCancel: () => {
-      Effect.runFork(sendCancelRequest(established))
+    takeCloses: () => {
+      if (pendingCloses.length === 0) return undefined
+      for (const name of pendingCloses) closeEncoder.close("S", name)
+      pendingCloses = []
+      return closeEncoder.take()
+    },
+    sendCancel: (done) => {
+      // `done` releases the requests the session holds back while the cancel is in flight;
+      // bounded by cancelTimeout so an unreachable server cannot stall the session for longer.
+      Effect.runFork(
+        sendCancelRequest(established).pipe(
+          Effect.timeoutOption(cancelTimeout),
+          Effect.ensuring(Effect.sync(done))
+        )
+      )
     },
     onClose: (error) => {
       isClosed = true
@@ -344,14 +360,15 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     return (oid) => PgTypes.getOrText(registry, oid)
   }
 
-  /** Takes the encoder's bytes, prefixed by Close messages of evicted statements. */
-  const takeWithCloses = (build: () => void): Uint8Array => {
+  /**
+   * Takes the bytes `build` encodes (nothing is kept if it throws). Close messages of evicted
+   * statements are not part of a request's bytes: the session asks for them (`takeCloses`) when
+   * the next request is sent, and writes them even if that request is dropped before being
+   * written (an interrupted request must not take the Closes with it).
+   */
+  const takeBytes = (build: () => void): Uint8Array => {
     const mark = encoder.mark()
     try {
-      if (pendingCloses.length > 0) {
-        for (const name of pendingCloses) encoder.close("S", name)
-        pendingCloses = []
-      }
       build()
       return encoder.take()
     } catch (e) {
@@ -359,6 +376,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       throw e
     }
   }
+  const closeEncoder = PgFrontend.makeEncoder(256)
 
   /**
    * Sends a request and waits for it. `held` means the caller holds the exclusive gate.
@@ -422,7 +440,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     submit<ReadonlyArray<QueryResult>>(
       (settle) =>
         new SimpleQueryRequest(
-          takeWithCloses(() => encoder.query(sql)),
+          takeBytes(() => encoder.query(sql)),
           settle,
           sql,
           lookupOf(),
@@ -442,7 +460,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     submit<StatementDescription>(
       (settle) =>
         new PrepareRequest(
-          takeWithCloses(() => {
+          takeBytes(() => {
             encoder.parse(name, sql, paramTypes ?? [])
             encoder.describe("S", name)
             encoder.sync()
@@ -527,6 +545,10 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         Effect.onExit((exit) =>
           Effect.sync(() => {
             if (inflightPrepares.get(key) === done) inflightPrepares.delete(key)
+            // Interrupted (or failed) after the Parse may have been written: the named statement
+            // may exist on the server without being cached. Close it with the next request
+            // (closing a statement that does not exist is not an error).
+            if (Exit.isFailure(exit) && name !== "") pendingCloses.push(name)
             Deferred.doneUnsafe(done, exit)
           })
         )
@@ -549,7 +571,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
             })
           )
         }
-        const bytes = takeWithCloses(() => {
+        const bytes = takeBytes(() => {
           try {
             encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
           } catch (cause) {
@@ -600,14 +622,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
   ): Effect.Effect<QueryResult, PgError.PgError> =>
     submit<QueryResult>(
       (settle) => {
-        if (params.length > PgFrontend.maxParameters) {
-          throw PgError.make(
-            new PgError.EncodeError({
-              message: `too many parameters: ${params.length} (the protocol allows ${PgFrontend.maxParameters})`,
-              query: sql
-            })
-          )
-        }
+        if (params.length > PgFrontend.maxParameters) throw tooManyParameters(params.length, sql)
         const registry = connection.registry
         const types = paramTypes ?? []
         const encoders = params.map((_, i) => {
@@ -617,7 +632,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
           const encodeText = codec.encodeText
           return (value: unknown, writer: PgFrontend.Encoder["writer"]) => writer.string(encodeText(value))
         })
-        const bytes = takeWithCloses(() => {
+        const bytes = takeBytes(() => {
           encoder.parse("", sql, types)
           try {
             encoder.bind("", "", 0, params, 1, encoders)
@@ -657,8 +672,17 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     const rowMode = opts.rowMode ?? "object"
     const mode = opts.mode ?? defaultMode
     if (mode === "unnamed") return executeUnnamed(held, sql, params, opts.paramTypes, rowMode)
+    if (params.length > PgFrontend.maxParameters) {
+      // Fail before preparing: nothing is sent for a statement that cannot be bound.
+      return Effect.fail(tooManyParameters(params.length, sql))
+    }
     const prepared = preparedWith(held)
-    const run = Effect.flatMap(prepared(sql, opts.paramTypes), (statement) => executePrepared(held, statement, params, rowMode))
+    /** The statement of the latest attempt (to close it when its result type changed). */
+    let used: PreparedStatement | undefined = undefined
+    const run = Effect.flatMap(prepared(sql, opts.paramTypes), (statement) => {
+      used = statement
+      return executePrepared(held, statement, params, rowMode)
+    })
     return run.pipe(
       Effect.catchIf(
         (error: PgError.PgError) => isStaleStatement(error) && session.transactionStatus === "I",
@@ -666,12 +690,24 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
           // The statement vanished (DISCARD ALL, DEALLOCATE) or its result type changed: prepare
           // it again once. Only outside a transaction block, where the failure changed nothing.
           if (isDiscardedAll(error)) cache.clear()
-          else cache.delete(statementKey(sql, opts.paramTypes))
+          else if (used !== undefined && cache.remove(statementKey(sql, opts.paramTypes), used)) {
+            // Still on the server: close it with the next request (unless another fiber already
+            // replaced it in the cache, in which case that fiber closed it).
+            pendingCloses.push(used.name)
+          }
           return run
         }
       )
     )
   }
+
+  const tooManyParameters = (count: number, sql: string): PgError.PgError =>
+    PgError.make(
+      new PgError.EncodeError({
+        message: `too many parameters: ${count} (the protocol allows ${PgFrontend.maxParameters})`,
+        query: sql
+      })
+    )
 
   /** A missing statement means every cached statement is probably gone (DISCARD ALL). */
   const isDiscardedAll = (error: PgError.PgError): boolean =>
@@ -758,7 +794,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       }
       const request = yield* Effect.try({
         try: () => {
-          const bytes = takeWithCloses(() => {
+          const bytes = takeBytes(() => {
             try {
               encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
             } catch (cause) {
@@ -792,7 +828,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       }
       const done = Deferred.makeUnsafe<CopyResult, PgError.PgError>()
       const request = new CopyInRequest(
-        takeWithCloses(() => encoder.query(sql)),
+        takeBytes(() => encoder.query(sql)),
         sql,
         (result) => {
           Deferred.doneUnsafe(done, result._tag === "Success" ? Effect.succeed(result.value) : Effect.fail(result.error))
@@ -804,6 +840,12 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         () =>
           Effect.suspend(() => {
             if (request.settled) return Effect.void
+            if (!request.written) {
+              // Interrupted before the Query was written: drop it; nothing reached the server.
+              // (Marking it abandoned alone would leave it unsettled, waiting for cancelTimeout.)
+              session.abandon(request)
+              return Effect.void
+            }
             if (!request.ended && request.ready) {
               request.ended = true
               session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message: "COPY aborted by the client" }))
@@ -862,7 +904,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
       }
       const request = new CopyOutRequest(
-        takeWithCloses(() => encoder.query(sql)),
+        takeBytes(() => encoder.query(sql)),
         sql,
         () => socket.pause(),
         () => socket.resume(),
@@ -909,7 +951,9 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       return statusOf(session.transactionStatus)
     },
     get isOpen() {
-      return !isClosed
+      // The session's flag, not `isClosed`: requests failed by the close may resume their fibers
+      // before the close hook runs, and they must already see the connection as closed.
+      return !session.closed
     },
     get inFlight() {
       return session.inFlight

@@ -605,7 +605,7 @@ describe("start-up phase", () => {
     // the client retry with TLS (as libpq does); when that retry fails too (the server says 'N'),
     // the error returned is the retry's TlsError (not retryable), and the server's own reason
     // (TooManyConnections, retryable) is lost. libpq reports both messages.
-    it.skip("sslmode=allow keeps the server's reason when the TLS retry fails too", () =>
+    it.effect("sslmode=allow keeps the server's reason when the TLS retry fails too", () =>
       Effect.gen(function*() {
         const server = yield* Fake.make({
           script: [Fake.send(Fake.errorResponse("53300", "sorry, too many clients already", { severity: "FATAL" })), Fake.close]
@@ -692,7 +692,7 @@ describe("start-up phase", () => {
   // whose acquire is uninterruptible, so a start-up that never ends cannot be interrupted
   // (`Effect.timeout(PgConnection.make(…))` hangs with it); only connect_timeout bounds it.
   // Fix: `Effect.acquireRelease(acquire, release, { interruptible: true })`.
-  it.skip("interrupting a start-up that never ends is prompt and closes the socket", () =>
+  it.effect("interrupting a start-up that never ends is prompt and closes the socket", () =>
     Effect.gen(function*() {
       const server = yield* Fake.make({ script: [Fake.stall] })
       // Detached, so that a hang fails this test instead of its scope.
@@ -1136,7 +1136,7 @@ describe("in session", () => {
   // BUG (session.ts, reported): the FATAL ErrorResponse that explains why the server is closing
   // (pg_terminate_backend during a query, shutdown) is recorded on the request, but the close
   // that follows fails the request with a generic ConnectionClosed and the server's reason is lost.
-  it.skip("a FATAL ErrorResponse during a query, then close, fails the query with the server's reason", () =>
+  it.effect("a FATAL ErrorResponse during a query, then close, fails the query with the server's reason", () =>
     Effect.gen(function*() {
       const server = yield* Fake.make({
         script: [
@@ -1155,7 +1155,7 @@ describe("in session", () => {
   // (which may resume their fibers synchronously) before calling `hooks.onClose`, which is what
   // sets PgConnection's `isClosed`. So the fiber whose query just failed with the close reason
   // still reads `isOpen === true` — a pool checking it at that moment would keep a dead connection.
-  it.skip("isOpen is false as soon as a request fails because the connection closed", () =>
+  it.effect("isOpen is false as soon as a request fails because the connection closed", () =>
     Effect.gen(function*() {
       const server = yield* Fake.make({
         script: [Fake.trustStartup(), Fake.expectQuery(), Fake.sendRaw([...header("j", 4)]), Fake.awaitClose]

@@ -194,11 +194,24 @@ const attempt = (
           (e: PgError.PgError) =>
             allowFallback && connected.fallback !== undefined &&
             (PgError.isServerErrorReason(e.reason) || e.reason._tag === "AuthenticationError"),
-          () => run(connected.fallback!, false)
+          (first) =>
+            // If the second way fails too, report the server's first answer (its reason — e.g.
+            // too many connections — is what the caller needs), with both messages, as libpq does.
+            Effect.catch(run(connected.fallback!, false), (second) =>
+              Effect.fail(combineErrors(first, second)))
         )
       )
     })
   return withConnectTimeout(run(tlsSettings(config), true), settings)
+}
+
+/** The first error, its message extended with the second's. */
+const combineErrors = (first: PgError.PgError, second: PgError.PgError): PgError.PgError => {
+  const message = `${first.message}\n(retrying ${second.reason._tag === "TlsError" ? "with" : "without"} SSL: ${second.message})`
+  const r = first.reason
+  if (PgError.isServerErrorReason(r)) return PgError.make(PgError.serverReason({ ...r, message }))
+  if (r._tag === "AuthenticationError") return PgError.make(new PgError.AuthenticationError({ ...r, message }))
+  return first
 }
 
 /**

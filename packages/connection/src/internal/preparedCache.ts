@@ -75,6 +75,13 @@ export class PreparedCache {
   }
 
   /** Forgets one statement (it failed or was invalidated). */
+  /** Removes `statement` if it is still the one cached under `key`; returns whether it was. */
+  remove(key: string, statement: PreparedStatement): boolean {
+    if (this.map.get(key) !== statement) return false
+    this.map.delete(key)
+    return true
+  }
+
   delete(key: string): void {
     this.map.delete(key)
   }

@@ -46,6 +46,7 @@ export abstract class BaseRequest<A> implements Request {
   settled = false
   abandoned = false
   executing = false
+  completed = false
   onSettled: (() => void) | undefined = undefined
   protected error: PgError.PgError | undefined = undefined
   protected readonly settle: Settle<A>
@@ -60,6 +61,7 @@ export abstract class BaseRequest<A> implements Request {
   abstract handle(message: PgBackend.BackendMessage): boolean
 
   fail(error: PgError.PgError): void {
+    this.completed = true
     this.settle({ _tag: "Failure", error })
   }
 
@@ -77,6 +79,8 @@ export abstract class BaseRequest<A> implements Request {
 
   /** Finishes at ReadyForQuery with the value or the recorded error. */
   protected finish(value: A): true {
+    // Before settling: the waiting fiber may run synchronously and read `inFlight`.
+    this.completed = true
     if (this.error !== undefined) this.settle({ _tag: "Failure", error: this.error })
     else this.settle({ _tag: "Success", value })
     return true

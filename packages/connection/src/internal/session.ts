@@ -30,6 +30,13 @@ export interface Request {
   /** Set when the waiting fiber was interrupted: replies are drained and dropped. */
   abandoned: boolean
   /**
+   * Set by the request just before it hands its result to the waiting fiber (which may run
+   * synchronously, inside `handle`, before the session has removed the request from the queue).
+   */
+  readonly completed?: boolean | undefined
+  /** Bytes that expect no reply of their own: written in order, never queued for replies. */
+  readonly unanswered?: boolean | undefined
+  /**
    * True while the server may still be executing the request's statement(s); a request whose
    * result is complete and only awaits ReadyForQuery does not need a CancelRequest.
    */
@@ -53,8 +60,18 @@ export interface SessionHooks {
   readonly onNotice: (notice: PgBackend.NoticeResponse) => void
   readonly onNotification: (notification: PgBackend.NotificationResponse) => void
   readonly onParameterStatus: (name: string, value: string) => void
-  /** Sends a CancelRequest for the statement now running (side connection). */
-  readonly sendCancel: () => void
+  /**
+   * Sends a CancelRequest for the statement now running (side connection). `done` must be
+   * called once the server has taken the request (it closed the side connection), or sending
+   * gave up: until then the session holds back new requests (see `Session.cancelsInFlight`).
+   */
+  readonly sendCancel: (done: () => void) => void
+  /**
+   * Close messages of statements to forget (their CloseComplete replies are dropped), written
+   * just before the next request sent — and even if that request is dropped before being
+   * written.
+   */
+  readonly takeCloses?: (() => Uint8Array | undefined) | undefined
   /** Called once when the session closes, with the error that closed it (undefined = orderly). */
   readonly onClose: (error: PgError.PgError | undefined) => void
 }
@@ -77,8 +94,26 @@ export class Session {
   /** Why the session closed; undefined while open. */
   closedWith: PgError.PgError | undefined = undefined
   closed = false
-  /** Whether a CancelRequest was sent for the current head request. */
+  /** The request a CancelRequest was sent for, until it completes. */
   private cancelSentFor: Request | undefined = undefined
+  /**
+   * CancelRequests sent but not yet taken by the server. A CancelRequest travels on its own
+   * connection and the server signals the backend asynchronously: if the cancelled statement
+   * finishes on its own first, the signal would hit whatever statement runs next. So while a
+   * cancel is in flight no new request is written (they wait in `pending`); the server ignores a
+   * cancel signal that reaches an idle backend. Requests already written behind the cancelled
+   * one (pipelining) cannot be protected this way.
+   */
+  private cancelsInFlight = 0
+  /**
+   * A cancel that reaches the backend before it has read the statement (the server was slow to
+   * pick it up) is ignored, and the statement then runs to its end. So when the server has taken
+   * the cancel but the statement still runs, it is cancelled again after a back-off (50 ms,
+   * doubling, at most 1 s) — new requests stay held back meanwhile. Bounded by the caller's
+   * cancelTimeout, which closes the session.
+   */
+  private cancelRetry: ReturnType<typeof setTimeout> | undefined = undefined
+  private cancelAttempts = 0
   private readonly drainWaiters: Array<() => void> = []
 
   constructor(socket: PgSocket, parser: PgBackend.Parser, hooks: SessionHooks) {
@@ -113,7 +148,10 @@ export class Session {
 
   /** Number of requests queued or in flight. */
   get inFlight(): number {
-    return this.queue.length - this.head + this.pending.length
+    let n = this.queue.length - this.head
+    for (let i = 0; i < this.pending.length; i++) if (this.pending[i]!.unanswered !== true) n++
+    // A fiber resumed from inside `handle` runs before `advance`: do not count its request.
+    return this.head < this.queue.length && this.queue[this.head]!.completed === true ? n - 1 : n
   }
 
   /** The request the server is answering now, if any. */
@@ -131,6 +169,8 @@ export class Session {
       request.onSettled?.()
       return
     }
+    const closes = this.hooks.takeCloses?.()
+    if (closes !== undefined) this.pending.push(unansweredBytes(closes))
     this.pending.push(request)
     if (!this.flushScheduled) {
       this.flushScheduled = true
@@ -142,7 +182,8 @@ export class Session {
   readonly flush = (): void => {
     this.flushScheduled = false
     const pending = this.pending
-    if (pending.length === 0 || this.closed) return
+    // Held back while a CancelRequest is in flight or may be re-sent; `releaseHeld` flushes them.
+    if (pending.length === 0 || this.closed || this.holding) return
     this.pending = []
     let total = 0
     let count = 0
@@ -171,8 +212,9 @@ export class Session {
       const r = pending[i]!
       if (r.abandoned) continue
       r.written = true
-      r.executing = true
       r.bytes = undefined
+      if (r.unanswered === true) continue
+      r.executing = true
       this.queue.push(r)
     }
     if (out.length > 0) this.socket.write(out)
@@ -186,6 +228,11 @@ export class Session {
   writeNow(bytes: Uint8Array): boolean {
     if (this.closed) return true
     if (this.pending.length > 0) this.flush()
+    if (this.pending.length > 0) {
+      // Held back behind a CancelRequest in flight: keep the order, write with them.
+      this.pending.push(unansweredBytes(bytes))
+      return true
+    }
     return this.socket.write(bytes)
   }
 
@@ -207,20 +254,68 @@ export class Session {
     if (request.settled) return false
     request.abandoned = true
     if (!request.written) {
-      // Still pending: flush skips abandoned requests.
+      // Still pending: dropped (flush would skip it anyway).
       request.settled = true
+      const i = this.pending.indexOf(request)
+      if (i >= 0) this.pending.splice(i, 1)
       return false
     }
     if (this.current === request) this.cancelCurrent()
     return true
   }
 
-  /** Sends a CancelRequest for the head request if it is still executing (at most once). */
+  /** Whether new requests are held back (see `cancelsInFlight` and `cancelRetry`). */
+  private get holding(): boolean {
+    return this.cancelsInFlight > 0 || this.cancelRetry !== undefined
+  }
+
+  /** Sends a CancelRequest for the head request if it is still executing (once per request). */
   private cancelCurrent(): void {
     const current = this.current
     if (current === undefined || !current.executing || this.cancelSentFor === current) return
     this.cancelSentFor = current
-    this.hooks.sendCancel()
+    this.cancelAttempts = 0
+    this.sendCancelFor(current)
+  }
+
+  private sendCancelFor(request: Request): void {
+    this.cancelsInFlight++
+    this.cancelAttempts++
+    let taken = false
+    this.hooks.sendCancel(() => {
+      if (taken) return
+      taken = true
+      this.cancelTaken(request)
+    })
+  }
+
+  /** A CancelRequest was taken by the server (or given up). */
+  private cancelTaken(request: Request): void {
+    this.cancelsInFlight--
+    if (this.closed) return
+    if (this.stillRunning(request) && this.cancelRetry === undefined) {
+      const delay = Math.min(50 * 2 ** (this.cancelAttempts - 1), 1000)
+      this.cancelRetry = setTimeout(() => {
+        this.cancelRetry = undefined
+        if (this.closed) return
+        if (this.stillRunning(request) && this.cancelsInFlight === 0) this.sendCancelFor(request)
+        else this.releaseHeld()
+      }, delay)
+      return
+    }
+    this.releaseHeld()
+  }
+
+  /** Whether `request` was cancelled and is still the statement the server runs. */
+  private stillRunning(request: Request): boolean {
+    return this.cancelSentFor === request && this.current === request && request.executing
+  }
+
+  /** Writes the requests held back during a cancellation, once nothing holds them. */
+  private releaseHeld(): void {
+    if (this.holding || this.closed || this.pending.length === 0 || this.flushScheduled) return
+    this.flushScheduled = true
+    queueMicrotask(this.flush)
   }
 
   /** Routes one server message. */
@@ -238,9 +333,19 @@ export class Session {
       case "ParameterStatus":
         this.hooks.onParameterStatus(message.name, message.value)
         return
+      case "CloseComplete":
+        // Replies to the Close messages of evicted statements, which PgConnection prefixes to
+        // the next request of any kind; no request waits for them.
+        return
       case "ReadyForQuery":
         this.transactionStatus = message.status
         break
+    }
+    if (message._tag === "ErrorResponse" && isFatal(message)) {
+      // The server explains why it is about to close the connection (pg_terminate_backend,
+      // shutdown, a crash): every pending request fails with that reason, not a bare close.
+      this.close(PgError.make(PgError.serverReason(serverErrorInit(message, (this.current as { query?: string } | undefined)?.query))))
+      return
     }
     const current = this.current
     if (current === undefined) {
@@ -277,7 +382,14 @@ export class Session {
       this.queue = this.queue.slice(this.head)
       this.head = 0
     }
-    if (this.cancelSentFor === done) this.cancelSentFor = undefined
+    if (this.cancelSentFor === done) {
+      this.cancelSentFor = undefined
+      if (this.cancelRetry !== undefined) {
+        clearTimeout(this.cancelRetry)
+        this.cancelRetry = undefined
+      }
+      this.releaseHeld()
+    }
     done.settled = true
     done.onSettled?.()
     // An abandoned request that reached the head must be cancelled now.
@@ -298,6 +410,10 @@ export class Session {
     if (this.closed) return
     this.closed = true
     this.closedWith = error ?? closedError(false)
+    if (this.cancelRetry !== undefined) {
+      clearTimeout(this.cancelRetry)
+      this.cancelRetry = undefined
+    }
     this.socket.destroy()
     const failing = this.queue.slice(this.head).concat(this.pending)
     this.queue = []
@@ -315,6 +431,25 @@ export class Session {
     this.hooks.onClose(error)
   }
 }
+
+/** FATAL and PANIC errors end the session. */
+const isFatal = (fields: PgBackend.NoticeFields): boolean => {
+  const severity = fields.severityNonLocalized ?? fields.severity
+  return severity === "FATAL" || severity === "PANIC"
+}
+
+/** A pseudo-request carrying bytes that get no reply of their own (see `SessionHooks.takeCloses`). */
+const unansweredBytes = (bytes: Uint8Array): Request => ({
+  bytes,
+  written: false,
+  settled: true,
+  abandoned: false,
+  executing: false,
+  unanswered: true,
+  handle: () => true,
+  fail: () => {},
+  onSettled: undefined
+})
 
 const closedError = (safeToRetry: boolean): PgError.PgError =>
   PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry }))
