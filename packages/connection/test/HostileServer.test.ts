@@ -953,9 +953,11 @@ describe("in session", () => {
       assert.strictEqual(cancel.processId, processId)
       assert.deepStrictEqual(Array.from(cancel.secretKey), Array.from(secretKey))
       // The CancelRequest came on its own socket, not the session's.
+      // (A cancel that finds the statement still running is sent again after a back-off, so there
+      // may be several cancel sockets; each carries exactly one CancelRequest.)
       assert.strictEqual(server.sessions.length, 1)
-      assert.strictEqual(server.sockets.length, 2)
-      assert.deepStrictEqual(tags(server.sockets[1]!), ["CancelRequest"])
+      assert.isAtLeast(server.sockets.length, 2)
+      for (const socket of server.sockets.slice(1)) assert.deepStrictEqual(tags(socket), ["CancelRequest"])
       // The fake never completed the query: the connection was given up.
       assert.isFalse(conn.isOpen)
       const closed = yield* conn.closed
