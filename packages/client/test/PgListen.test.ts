@@ -243,11 +243,13 @@ describe("listener without a server", () => {
       // Types: only `strategy: "fail"` (or an unknown strategy) adds ListenOverflowError.
       const lossy: Stream.Stream<PgListen.ListenEvent, PgError.PgError> = listener.listen("c", { strategy: "dropping" })
       const plain: Stream.Stream<PgListen.Notification, PgError.PgError> = listener.notifications("c")
+      // @effect-diagnostics missingEffectError:off
       // @ts-expect-error the fail strategy can fail with ListenOverflowError
       const strict: Stream.Stream<PgListen.ListenEvent, PgError.PgError> = listener.listen("c", { strategy: "fail" })
       const options: PgListen.ListenOptions = { strategy: "sliding" }
       // @ts-expect-error a strategy only known as OverflowStrategy may be "fail"
       const unknown: Stream.Stream<PgListen.ListenEvent, PgError.PgError> = listener.listen("c", options)
+      // @effect-diagnostics missingEffectError:error
       assert.isDefined([lossy, plain, strict, unknown])
     }))
 
