@@ -8,6 +8,8 @@
 /** @since 0.1.0 */
 export * as PgListen from "./PgListen.ts"
 /** @since 0.1.0 */
+export * as PgPool from "./PgPool.ts"
+/** @since 0.1.0 */
 export * as PgSchema from "./PgSchema.ts"
 /** @since 0.1.0 */
 export * as PgSource from "./PgSource.ts"

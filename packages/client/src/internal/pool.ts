@@ -1,0 +1,802 @@
+/**
+ * The pool's engine: its connections, its waiting acquirers and the background work that opens,
+ * checks, retires and closes connections. `PgPool.ts` wraps it in the public API and explains
+ * the policy; this file is the state machine.
+ *
+ * All state changes are synchronous and complete before any waiting fiber is resumed, so a fiber
+ * resumed inline (Effect resumes callbacks synchronously) always sees a consistent pool. Work that
+ * needs an Effect runtime outside a caller (opening, health checks, timers, closing) runs in
+ * background fibers started with the context captured at `make` (its Clock, Random and metric
+ * registry, so TestClock drives every timer).
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Random from "effect/Random"
+import * as Scope from "effect/Scope"
+import type { PgConnection } from "@pgfx/connection/PgConnection"
+import * as PgError from "@pgfx/connection/PgError"
+import { WaitHistogram } from "./poolMetrics.ts"
+import { LinkedQueue, type QueueNode } from "./poolQueue.ts"
+
+/** Resolved settings (times in milliseconds; `Infinity` = never). */
+export interface Settings {
+  min: number
+  max: number
+  readonly acquireTimeout: number
+  readonly idleTimeout: number
+  readonly maxLifetime: number
+  readonly lifetimeJitter: number
+  readonly healthCheckAfter: number
+  readonly healthCheckQuery: string
+  readonly pipelineDepth: number
+  readonly reset: "rollback" | "reset" | "discard"
+  readonly backoffInitial: number
+  readonly backoffMax: number
+  readonly reapInterval: number
+  readonly connect: Effect.Effect<PgConnection, PgError.PgError, Scope.Scope>
+}
+
+/** Bound on a health check or a reset before the connection is given up. */
+const housekeepingTimeout = Duration.seconds(10)
+
+/** A connection the pool holds. */
+export class Item {
+  /** Pool leases for shared (pipelined) use. */
+  shared = 0
+  /** Held exclusively by one `reserve`. */
+  reserved = false
+  /** A health check is running; not handed out meanwhile. */
+  checking = false
+  /** Past its lifetime or idle timeout: no new users; closed once unused. */
+  retiring = false
+  /** Closed, invalidated or failed: never handed out again; closed once unused. */
+  dead = false
+  /** Removed from the pool and its scope closed (or closing). */
+  removed = false
+  idleSince: number
+  watcher: Fiber.Fiber<void> | undefined = undefined
+
+  readonly conn: PgConnection
+  readonly scope: Scope.Closeable
+  readonly createdAt: number
+  readonly expiresAt: number
+
+  constructor(conn: PgConnection, scope: Scope.Closeable, createdAt: number, expiresAt: number) {
+    this.conn = conn
+    this.scope = scope
+    this.createdAt = createdAt
+    this.expiresAt = expiresAt
+    this.idleSince = createdAt
+  }
+
+  get unused(): boolean {
+    return this.shared === 0 && !this.reserved && !this.checking
+  }
+}
+
+/** An acquirer waiting for a connection. */
+class Waiter implements QueueNode<Waiter> {
+  prev: Waiter | undefined = undefined
+  next: Waiter | undefined = undefined
+  queued = false
+  /** Set when served; cleared when the item is handed back after an interruption. */
+  item: Item | undefined = undefined
+  resume: ((effect: Effect.Effect<Item, PgError.PgError>) => void) | undefined = undefined
+
+  readonly exclusive: boolean
+  readonly since: number
+  readonly deadline: number
+
+  constructor(exclusive: boolean, since: number, deadline: number) {
+    this.exclusive = exclusive
+    this.since = since
+    this.deadline = deadline
+  }
+}
+
+/** A point-in-time view of the pool. */
+export interface Stats {
+  readonly open: number
+  readonly idle: number
+  readonly shared: number
+  readonly inUse: number
+  readonly waiting: number
+  readonly inFlight: number
+  readonly connecting: number
+  readonly created: number
+  readonly destroyed: number
+  readonly min: number
+  readonly max: number
+}
+
+/** The error of operations on a closed pool. */
+export const poolClosedError = (): PgError.PgError =>
+  PgError.make(new PgError.ConnectionClosed({ message: "the pool is closed", safeToRetry: true }))
+
+/** The pool's state machine. */
+export class PoolCore {
+  readonly items: Array<Item> = []
+  readonly waits = new WaitHistogram()
+  /** Items neither dead nor removed (sockets the pool holds open). */
+  live = 0
+  connecting = 0
+  created = 0
+  destroyed = 0
+  closed = false
+
+  private readonly queue = new LinkedQueue<Waiter>()
+  private sharedWaiting = 0
+  private exclusiveWaiting = 0
+  private checking = 0
+  private failures = 0
+  private lastError: PgError.PgError | undefined = undefined
+  private backoffUntil = 0
+  private retryArmed = false
+  private timerArmed = false
+  private dispatching = false
+  private redispatch = false
+  private readonly background = new Set<Fiber.Fiber<unknown, unknown>>()
+  private readonly owners = new WeakMap<PgConnection, Item>()
+  private readonly clock: Clock.Clock
+  private readonly random: Random.Random
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+
+  readonly settings: Settings
+
+  constructor(settings: Settings, context: Context.Context<never>) {
+    this.settings = settings
+    this.clock = Context.get(context, Clock.Clock)
+    this.random = Context.get(context, Random.Random)
+    this.runFork = Effect.runForkWith(context)
+  }
+
+  private now(): number {
+    return this.clock.currentTimeMillisUnsafe()
+  }
+
+  /**
+   * Runs background work in its own fiber (interrupted when the pool closes). `defer` starts it
+   * on the next scheduler turn, so it never changes the pool under the caller's feet.
+   */
+  private fork(effect: Effect.Effect<unknown, unknown>, defer: boolean): void {
+    const fiber = this.runFork(defer ? Effect.andThen(Effect.yieldNow, effect) : effect)
+    if (fiber.pollUnsafe() !== undefined) return
+    this.background.add(fiber)
+    fiber.addObserver(() => {
+      this.background.delete(fiber)
+    })
+  }
+
+  // --- public operations --------------------------------------------------------------------
+
+  withConnection<A, E, R>(f: (connection: PgConnection) => Effect.Effect<A, E, R>): Effect.Effect<A, E | PgError.PgError, R> {
+    return Effect.uninterruptibleMask((restore) => {
+      if (this.closed) return Effect.fail(poolClosedError())
+      const item = this.tryShared()
+      if (item !== undefined) {
+        this.waits.observe(0)
+        return this.useShared(item, restore, f)
+      }
+      return Effect.flatMap(restore(this.wait(false)), (item) => this.useShared(item, restore, f))
+    })
+  }
+
+  private useShared<A, E, R>(
+    item: Item,
+    restore: <AX, EX, RX>(effect: Effect.Effect<AX, EX, RX>) => Effect.Effect<AX, EX, RX>,
+    f: (connection: PgConnection) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> {
+    return Effect.onExit(restore(Effect.suspend(() => f(item.conn))), () => this.releaseShared(item))
+  }
+
+  readonly reserve: Effect.Effect<PgConnection, PgError.PgError, Scope.Scope> = Effect.uninterruptibleMask((restore) => {
+    if (this.closed) return Effect.fail(poolClosedError())
+    const item = this.tryExclusive()
+    let acquired: Effect.Effect<Item, PgError.PgError>
+    if (item !== undefined) {
+      this.waits.observe(0)
+      acquired = Effect.succeed(item)
+    } else {
+      acquired = restore(this.wait(true))
+    }
+    return Effect.flatMap(acquired, (item) =>
+      Effect.flatMap(Effect.scope, (scope) =>
+        Effect.andThen(
+          Scope.addFinalizer(scope, this.releaseExclusive(item)),
+          // The pin is released first (finalizers run in reverse), then the reset runs.
+          Effect.map(restore(item.conn.pin), (view) => {
+            this.owners.set(view, item)
+            return view
+          })
+        )))
+  })
+
+  invalidate(connection: PgConnection): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const item = this.owners.get(connection)
+      if (item === undefined || item.removed) return Effect.void
+      this.markDead(item)
+      return item.conn.close
+    })
+  }
+
+  stats(): Stats {
+    let idle = 0
+    let shared = 0
+    let inUse = 0
+    let inFlight = 0
+    for (const item of this.items) {
+      if (item.reserved) inUse++
+      if (item.dead) continue
+      inFlight += item.conn.inFlight
+      if (item.reserved) continue
+      if (item.shared > 0) shared++
+      else idle++
+    }
+    return {
+      open: this.live,
+      idle,
+      shared,
+      inUse,
+      waiting: this.queue.length,
+      inFlight,
+      connecting: this.connecting,
+      created: this.created,
+      destroyed: this.destroyed,
+      min: this.settings.min,
+      max: this.settings.max
+    }
+  }
+
+  resize(min: number, max: number): void {
+    this.settings.min = min
+    this.settings.max = max
+    let excess = this.live - max
+    // Idle connections first, then busy ones (they close when released).
+    for (const pass of [true, false]) {
+      for (const item of this.items) {
+        if (excess <= 0) break
+        if (item.dead || item.retiring || item.unused !== pass) continue
+        excess--
+        this.retire(item)
+      }
+    }
+    this.dispatch()
+  }
+
+  /** Opens `n` connections now, concurrently (the pool's warm-up); fails with a connection error. */
+  warmUp(n: number): Effect.Effect<void, PgError.PgError> {
+    return Effect.suspend(() => {
+      // Counted up front, so the first one to open does not start more to reach min.
+      this.connecting += n
+      return Effect.forEach(Array.from({ length: n }), () => this.open(), { concurrency: "unbounded", discard: true })
+    })
+  }
+
+  /** Starts the reaper (idle timeout, max lifetime). */
+  start(): void {
+    const s = this.settings
+    if (s.idleTimeout === Infinity && s.maxLifetime === Infinity) return
+    this.fork(Effect.forever(Effect.andThen(Effect.sleep(s.reapInterval), Effect.sync(() => this.reap()))), false)
+  }
+
+  shutdown(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.void
+      this.closed = true
+      const waiters: Array<Waiter> = []
+      for (let w = this.queue.shift(); w !== undefined; w = this.queue.shift()) waiters.push(w)
+      this.sharedWaiting = 0
+      this.exclusiveWaiting = 0
+      const error = poolClosedError()
+      for (const w of waiters) w.resume!(Effect.fail(error))
+      const fibers = Array.from(this.background)
+      this.background.clear()
+      return Effect.andThen(
+        Fiber.interruptAll(fibers),
+        Effect.suspend(() =>
+          Effect.forEach(this.items.slice(), (item) => {
+            if (item.unused) return this.destroyNow(item)
+            this.kill(item)
+            return Effect.void
+          }, { discard: true })
+        )
+      )
+    })
+  }
+
+  // --- picking ------------------------------------------------------------------------------
+
+  private usable(item: Item): boolean {
+    if (item.dead || item.retiring || item.checking || item.reserved) return false
+    if (!item.conn.isOpen) {
+      this.markDead(item)
+      return false
+    }
+    return true
+  }
+
+  /** Whether an idle item has been idle long enough to need a health check (then starts it). */
+  private needsCheck(item: Item, now: number): boolean {
+    if (now - item.idleSince < this.settings.healthCheckAfter) return false
+    this.startCheck(item)
+    return true
+  }
+
+  /** The least loaded usable item for shared use. */
+  private pickShared(): Item | undefined {
+    let best: Item | undefined = undefined
+    let bestLoad = Infinity
+    let now = -1
+    const items = this.items
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!
+      if (!this.usable(item)) continue
+      const inFlight = item.conn.inFlight
+      const load = item.shared > inFlight ? item.shared : inFlight
+      if (item.shared === 0 && this.settings.healthCheckAfter !== Infinity) {
+        if (now < 0) now = this.now()
+        if (this.needsCheck(item, now)) continue
+      }
+      if (load < bestLoad) {
+        best = item
+        bestLoad = load
+        if (load === 0) break
+      }
+    }
+    this.pickedLoad = bestLoad
+    return best
+  }
+  private pickedLoad = 0
+
+  /** An idle usable item, else (when `allowBusy`) the least loaded usable one. */
+  private pickExclusive(allowBusy: boolean): Item | undefined {
+    let best: Item | undefined = undefined
+    let bestLoad = Infinity
+    let now = -1
+    const items = this.items
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!
+      if (!this.usable(item)) continue
+      const load = item.shared + item.conn.inFlight
+      if (item.shared === 0 && this.settings.healthCheckAfter !== Infinity) {
+        if (now < 0) now = this.now()
+        if (this.needsCheck(item, now)) continue
+      }
+      if (load === 0) return item
+      if (load < bestLoad) {
+        best = item
+        bestLoad = load
+      }
+    }
+    return allowBusy ? best : undefined
+  }
+
+  /**
+   * Whether a reserve may take a connection that others are using: only when no new one can
+   * be opened for it (at max, or connecting is failing).
+   */
+  private allowBusy(): boolean {
+    return this.live + this.connecting >= this.settings.max || this.failures > 0
+  }
+
+  private tryShared(): Item | undefined {
+    const item = this.pickShared()
+    if (item === undefined) return undefined
+    item.shared++
+    if (this.pickedLoad >= this.settings.pipelineDepth) this.reconcile(true)
+    return item
+  }
+
+  private tryExclusive(): Item | undefined {
+    if (this.exclusiveWaiting > 0) return undefined
+    const item = this.pickExclusive(this.allowBusy())
+    if (item !== undefined) item.reserved = true
+    return item
+  }
+
+  // --- waiting ------------------------------------------------------------------------------
+
+  private wait(exclusive: boolean): Effect.Effect<Item, PgError.PgError> {
+    return Effect.callback<Item, PgError.PgError>((resume) => {
+      const now = this.now()
+      const w = new Waiter(exclusive, now, now + this.settings.acquireTimeout)
+      w.resume = resume
+      this.queue.push(w)
+      if (exclusive) this.exclusiveWaiting++
+      else this.sharedWaiting++
+      this.armTimer()
+      // The pool may have changed since this fiber looked (it may have yielded in between).
+      this.dispatch()
+      return Effect.suspend(() => this.cancel(w))
+    })
+  }
+
+  private dequeued(w: Waiter): void {
+    if (w.exclusive) this.exclusiveWaiting--
+    else this.sharedWaiting--
+  }
+
+  /** The waiter was interrupted: leave the queue, or hand back what it was just given. */
+  private cancel(w: Waiter): Effect.Effect<void> {
+    if (this.queue.remove(w)) {
+      this.dequeued(w)
+      return Effect.void
+    }
+    const item = w.item
+    if (item === undefined) return Effect.void
+    w.item = undefined
+    return w.exclusive ? this.unreserve(item) : this.releaseShared(item)
+  }
+
+  /** Serves waiters in order while connections are available for them. */
+  private dispatch(): void {
+    if (this.dispatching) {
+      this.redispatch = true
+      return
+    }
+    this.dispatching = true
+    const served: Array<Waiter> = []
+    let overloaded = false
+    try {
+      do {
+        this.redispatch = false
+        for (let w = this.queue.head; w !== undefined; w = this.queue.head) {
+          let item: Item | undefined
+          if (w.exclusive) {
+            item = this.pickExclusive(this.allowBusy())
+            if (item !== undefined) item.reserved = true
+          } else {
+            item = this.pickShared()
+            if (item !== undefined) {
+              item.shared++
+              if (this.pickedLoad >= this.settings.pipelineDepth) overloaded = true
+            }
+          }
+          if (item === undefined) break
+          this.queue.remove(w)
+          this.dequeued(w)
+          w.item = item
+          served.push(w)
+        }
+      } while (this.redispatch)
+    } finally {
+      this.dispatching = false
+    }
+    this.reconcile(overloaded)
+    if (served.length === 0) return
+    const now = this.now()
+    for (const w of served) {
+      this.waits.observe(now - w.since)
+      // Resumed on the next scheduler turn: a waiter resumed inline would run its whole use of
+      // the connection inside this call, and its release would resume the next one inside that
+      // (a stack as deep as the queue). Interrupted meanwhile, it hands the item back (`cancel`).
+      w.resume!(Effect.as(Effect.yieldNow, w.item!))
+    }
+  }
+
+  /** One timer for every waiter: waiters share the timeout, so the head expires first. */
+  private armTimer(): void {
+    const head = this.queue.head
+    if (this.timerArmed || head === undefined || head.deadline === Infinity || this.closed) return
+    this.timerArmed = true
+    this.fork(
+      Effect.andThen(
+        Effect.sleep(Math.max(0, head.deadline - this.now())),
+        Effect.sync(() => {
+          this.timerArmed = false
+          this.expire()
+        })
+      ),
+      false
+    )
+  }
+
+  private expire(): void {
+    const now = this.now()
+    const expired: Array<Waiter> = []
+    for (let w = this.queue.head; w !== undefined && w.deadline <= now; w = this.queue.head) {
+      this.queue.remove(w)
+      this.dequeued(w)
+      expired.push(w)
+    }
+    this.armTimer()
+    if (expired.length === 0) return
+    const error = this.timeoutError(this.settings.acquireTimeout)
+    for (const w of expired) w.resume!(Effect.fail(error))
+  }
+
+  private timeoutError(waited: number): PgError.PgError {
+    const last = this.failures > 0 ? this.lastError : undefined
+    const s = this.stats()
+    return PgError.make(
+      new PgError.PoolTimeout({
+        message: `timed out after ${Duration.format(Duration.millis(waited))} waiting for a connection ` +
+          `(${s.open} open of max ${s.max}, ${s.inUse} reserved, ${s.waiting} waiting)` +
+          (last !== undefined ? `; the last connection attempt failed: ${last.message}` : ""),
+        ...(last !== undefined ? { cause: last } : {})
+      })
+    )
+  }
+
+  private failWaiters(error: PgError.PgError): void {
+    const failed: Array<Waiter> = []
+    for (let w = this.queue.shift(); w !== undefined; w = this.queue.shift()) {
+      this.dequeued(w)
+      failed.push(w)
+    }
+    for (const w of failed) w.resume!(Effect.fail(error))
+  }
+
+  // --- releasing ----------------------------------------------------------------------------
+
+  private releaseShared(item: Item): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      item.shared--
+      if (item.shared !== 0 || item.reserved) return Effect.void
+      item.idleSince = this.now()
+      if (item.dead || item.retiring || this.closed || !item.conn.isOpen) return this.destroyNow(item)
+      if (this.exclusiveWaiting > 0) this.dispatch()
+      return Effect.void
+    })
+  }
+
+  /** Ends a reservation: roll back an open transaction, reset if configured, then reuse. */
+  private releaseExclusive(item: Item): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (item.dead || item.retiring || this.closed || !item.conn.isOpen) return this.destroyNow(item)
+      const conn = item.conn
+      const reset = this.settings.reset
+      let work: Effect.Effect<unknown, PgError.PgError> | undefined = undefined
+      if (conn.transactionStatus !== "idle") work = conn.simple("ROLLBACK")
+      if (reset !== "rollback") {
+        const sql = reset === "discard" ? "DISCARD ALL" : "RESET ALL"
+        work = work === undefined ? conn.simple(sql) : Effect.andThen(work, conn.simple(sql))
+      }
+      if (work === undefined) return this.unreserve(item)
+      return work.pipe(
+        Effect.timeoutOrElse({
+          duration: housekeepingTimeout,
+          orElse: () => Effect.fail(PgError.make(new PgError.ConnectionError({ message: "the reset timed out" })))
+        }),
+        Effect.matchEffect({
+          onFailure: () => this.destroyNow(item),
+          onSuccess: () => {
+            if (reset === "discard") conn.clearStatementCache()
+            return conn.transactionStatus === "idle" ? this.unreserve(item) : this.destroyNow(item)
+          }
+        })
+      )
+    })
+  }
+
+  private unreserve(item: Item): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      item.reserved = false
+      if (item.shared > 0) return Effect.void
+      item.idleSince = this.now()
+      if (item.dead || item.retiring || this.closed || !item.conn.isOpen) return this.destroyNow(item)
+      this.dispatch()
+      return Effect.void
+    })
+  }
+
+  // --- connection lifecycle -----------------------------------------------------------------
+
+  private kill(item: Item): void {
+    if (item.dead) return
+    item.dead = true
+    this.live--
+  }
+
+  /** No new users; closed as soon as it is unused. */
+  private markDead(item: Item): void {
+    if (item.dead) return
+    this.kill(item)
+    this.settle(item)
+    this.reconcile(false)
+  }
+
+  private retire(item: Item): void {
+    item.retiring = true
+    this.settle(item)
+  }
+
+  private settle(item: Item): void {
+    if ((item.dead || item.retiring || this.closed) && item.unused && !item.removed) {
+      this.fork(this.destroyNow(item), true)
+    }
+  }
+
+  /** Removes the item and closes its connection (idempotent). */
+  private destroyNow(item: Item): Effect.Effect<void> {
+    return Effect.uninterruptible(Effect.suspend(() => {
+      if (item.removed) return Effect.void
+      item.removed = true
+      this.kill(item)
+      const i = this.items.indexOf(item)
+      if (i >= 0) this.items.splice(i, 1)
+      this.destroyed++
+      if (item.watcher !== undefined) item.watcher.interruptUnsafe()
+      this.reconcile(false)
+      return Scope.close(item.scope, Exit.void)
+    }))
+  }
+
+  /**
+   * Opens connections the pool needs: up to min, one per exclusive waiter (beyond those being
+   * opened or checked), one for shared waiters, one more when shared use is past the pipelining
+   * depth. Never beyond max; during a backoff, retries when it ends; after failures, one at a
+   * time.
+   */
+  private reconcile(overloaded: boolean): void {
+    if (this.closed) return
+    const s = this.settings
+    const total = this.live + this.connecting
+    let need = s.min - total
+    const supply = this.connecting + this.checking
+    if (this.exclusiveWaiting > 0) need = Math.max(need, this.exclusiveWaiting - supply)
+    if (this.sharedWaiting > 0 && supply === 0) need = Math.max(need, 1)
+    if (overloaded && this.connecting === 0) need = Math.max(need, 1)
+    need = Math.min(need, s.max - total)
+    if (need <= 0) return
+    if (this.failures > 0) {
+      // Probe a failing server with one connection at a time.
+      if (this.connecting > 0) return
+      const now = this.now()
+      if (now < this.backoffUntil) {
+        this.armRetry(this.backoffUntil - now)
+        return
+      }
+      need = 1
+    }
+    for (let i = 0; i < need; i++) {
+      this.connecting++
+      this.fork(Effect.ignore(Effect.tapCause(this.open(), (cause) => this.logConnectFailure(cause))), true)
+    }
+  }
+
+  private armRetry(delay: number): void {
+    if (this.retryArmed) return
+    this.retryArmed = true
+    this.fork(
+      Effect.andThen(
+        Effect.sleep(delay),
+        Effect.sync(() => {
+          this.retryArmed = false
+          this.reconcile(false)
+        })
+      ),
+      false
+    )
+  }
+
+  /** Connects (the caller has counted it in `connecting`) and adds the connection. */
+  private open(): Effect.Effect<Item, PgError.PgError> {
+    return Effect.uninterruptibleMask((restore) => {
+      const scope = Scope.makeUnsafe()
+      return Effect.flatMap(Effect.exit(restore(Scope.provide(scope)(this.settings.connect))), (exit) => {
+        this.connecting--
+        if (Exit.isSuccess(exit)) {
+          if (this.closed) return Effect.andThen(Scope.close(scope, Exit.void), Effect.fail(poolClosedError()))
+          this.failures = 0
+          this.lastError = undefined
+          this.backoffUntil = 0
+          const item = this.add(exit.value, scope)
+          this.dispatch()
+          return Effect.succeed(item)
+        }
+        return Effect.andThen(
+          Scope.close(scope, exit),
+          Effect.suspend(() => {
+            if (!Cause.hasInterruptsOnly(exit.cause)) this.connectFailed(exit.cause)
+            return Effect.failCause(exit.cause)
+          })
+        )
+      })
+    })
+  }
+
+  /** The first failure of a streak is a warning; the retries that follow are debug messages. */
+  private logConnectFailure(cause: Cause.Cause<PgError.PgError>): Effect.Effect<void> {
+    if (Cause.hasInterruptsOnly(cause) || this.closed) return Effect.void
+    const message = `pgfx pool: connecting failed (attempt ${this.failures}), retrying in ` +
+      `${Duration.format(Duration.millis(Math.max(0, Math.round(this.backoffUntil - this.now()))))}: ` +
+      `${this.lastError?.message ?? "unknown error"}`
+    return this.failures === 1 ? Effect.logWarning(message) : Effect.logDebug(message)
+  }
+
+  private connectFailed(cause: Cause.Cause<PgError.PgError>): void {
+    const s = this.settings
+    const found = Cause.findErrorOption(cause)
+    const error = found._tag === "Some"
+      ? found.value
+      : PgError.make(new PgError.ConnectionError({ message: `connecting failed: ${String(Cause.squash(cause))}`, cause: Cause.squash(cause) }))
+    this.lastError = error
+    const now = this.now()
+    if (now < this.backoffUntil) {
+      // Another attempt of the same round (started before the backoff): it does not escalate.
+      if (!error.isRetryable) this.failWaiters(error)
+      return
+    }
+    this.failures++
+    const ceiling = Math.min(s.backoffMax, s.backoffInitial * 2 ** Math.min(this.failures - 1, 30))
+    // "Equal jitter": between half and all of the exponential delay.
+    this.backoffUntil = now + ceiling / 2 + this.random.nextDoubleUnsafe() * ceiling / 2
+    // A wrong password or a bad configuration will not fix itself within the acquire timeout.
+    if (!error.isRetryable) this.failWaiters(error)
+    this.reconcile(false)
+  }
+
+  private add(conn: PgConnection, scope: Scope.Closeable): Item {
+    const s = this.settings
+    const now = this.now()
+    const expiresAt = s.maxLifetime === Infinity
+      ? Infinity
+      : now + s.maxLifetime - this.random.nextDoubleUnsafe() * s.lifetimeJitter
+    const item = new Item(conn, scope, now, expiresAt)
+    this.items.push(item)
+    this.live++
+    this.created++
+    this.owners.set(conn, item)
+    item.watcher = this.runFork(Effect.flatMap(conn.closed, () =>
+      Effect.sync(() => {
+        this.markDead(item)
+      })))
+    return item
+  }
+
+  private startCheck(item: Item): void {
+    item.checking = true
+    this.checking++
+    const check = Effect.timeoutOrElse(item.conn.simple(this.settings.healthCheckQuery), {
+      duration: housekeepingTimeout,
+      orElse: () => Effect.fail(PgError.make(new PgError.ConnectionError({ message: "the health check timed out" })))
+    })
+    this.fork(
+      Effect.onExit(check, (exit) =>
+        Effect.sync(() => {
+          item.checking = false
+          this.checking--
+          if (Exit.isSuccess(exit) && item.conn.isOpen) {
+            item.idleSince = this.now()
+            if (item.dead || item.retiring) this.settle(item)
+            else this.dispatch()
+          } else if (!Exit.hasInterrupts(exit)) {
+            this.markDead(item)
+            this.settle(item)
+            this.dispatch()
+          } else {
+            this.settle(item)
+          }
+        })),
+      true
+    )
+  }
+
+  /** Retires connections past their lifetime and idle connections past the idle timeout. */
+  private reap(): void {
+    if (this.closed) return
+    const s = this.settings
+    const now = this.now()
+    let idleExcess = this.live - s.min
+    for (const item of this.items.slice()) {
+      if (item.dead || item.retiring) continue
+      if (now >= item.expiresAt) {
+        idleExcess--
+        this.retire(item)
+      } else if (idleExcess > 0 && item.unused && now - item.idleSince >= s.idleTimeout) {
+        idleExcess--
+        this.retire(item)
+      }
+    }
+    this.reconcile(false)
+  }
+}
