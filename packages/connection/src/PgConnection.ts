@@ -47,7 +47,7 @@ import {
 } from "./internal/requests.ts"
 import { closePortal, makePull, type PortalContext, PortalRequest } from "./internal/portal.ts"
 import type { RowMode } from "./internal/rows.ts"
-import { type Request, Session } from "./internal/session.ts"
+import { closedFor, type Request, Session } from "./internal/session.ts"
 
 export type { CopyResult } from "./internal/copy.ts"
 export type { QueryResult, StatementDescription } from "./internal/requests.ts"
@@ -737,8 +737,11 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     })
   })
 
+  /** For work that never reached the server: ConnectionClosed whatever closed the session. */
   const closedError = (): PgError.PgError =>
-    closeReason ?? PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry: true }))
+    closeReason !== undefined
+      ? closedFor(closeReason, true)
+      : PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry: true }))
 
   const notifications = (opts?: { readonly bufferSize?: number | undefined }): Stream.Stream<Notification> =>
     Stream.callback<Notification>(

@@ -106,13 +106,18 @@ export class Session {
    */
   private cancelsInFlight = 0
   /**
-   * A cancel that reaches the backend before it has read the statement (the server was slow to
-   * pick it up) is ignored, and the statement then runs to its end. So when the server has taken
-   * the cancel but the statement still runs, it is cancelled again after a back-off (50 ms,
-   * doubling, at most 1 s) — new requests stay held back meanwhile. Bounded by the caller's
-   * cancelTimeout, which closes the session.
+   * A timer before the next CancelRequest for `cancelSentFor`; new requests stay held back while
+   * it runs (bounded by the caller's cancelTimeout, which closes the session):
+   * - Retry: a cancel that reaches the backend before it has read the statement (the server was
+   *   slow to pick it up) is ignored, and the statement then runs to its end. So when the server
+   *   has taken the cancel but the statement still runs, it is cancelled again after a back-off
+   *   (50 ms, doubling, at most 1 s).
+   * - Grace: when other requests are already written behind the interrupted one, a cancel that
+   *   arrives just after it finished by itself would cancel the next one — another fiber's
+   *   statement. Short statements (most of them) finish within the grace period and are not
+   *   cancelled at all; only one still running after it is.
    */
-  private cancelRetry: ReturnType<typeof setTimeout> | undefined = undefined
+  private cancelTimer: ReturnType<typeof setTimeout> | undefined = undefined
   private cancelAttempts = 0
   private readonly drainWaiters: Array<() => void> = []
 
@@ -165,7 +170,9 @@ export class Session {
   send(request: Request): void {
     if (this.closed) {
       request.settled = true
-      request.fail(this.closedWith ?? closedError(true))
+      // Never written: ConnectionClosed (safe to retry elsewhere), whatever closed the session
+      // (its reason is the message and the cause).
+      request.fail(closedFor(this.closedWith ?? closedError(true), true))
       request.onSettled?.()
       return
     }
@@ -229,9 +236,20 @@ export class Session {
     if (this.closed) return true
     if (this.pending.length > 0) this.flush()
     if (this.pending.length > 0) {
-      // Held back behind a CancelRequest in flight: keep the order, write with them.
-      this.pending.push(unansweredBytes(bytes))
-      return true
+      // Held back during a cancellation. Bytes written now while requests wait belong to the
+      // request just sent (a portal's Sync or next Execute): they go out with it — or are dropped
+      // with it if it is interrupted before being written. (Bytes of the request being answered,
+      // such as COPY data, never meet waiting requests: those are sent from an exclusive section
+      // that is busy with the COPY.)
+      for (let i = this.pending.length - 1; i >= 0; i--) {
+        const owner = this.pending[i]!
+        if (owner.unanswered === true || owner.bytes === undefined) continue
+        const joined = new Uint8Array(owner.bytes.length + bytes.length)
+        joined.set(owner.bytes, 0)
+        joined.set(bytes, owner.bytes.length)
+        owner.bytes = joined
+        return true
+      }
     }
     return this.socket.write(bytes)
   }
@@ -264,9 +282,9 @@ export class Session {
     return true
   }
 
-  /** Whether new requests are held back (see `cancelsInFlight` and `cancelRetry`). */
+  /** Whether new requests are held back (see `cancelsInFlight` and `cancelTimer`). */
   private get holding(): boolean {
-    return this.cancelsInFlight > 0 || this.cancelRetry !== undefined
+    return this.cancelsInFlight > 0 || this.cancelTimer !== undefined
   }
 
   /** Sends a CancelRequest for the head request if it is still executing (once per request). */
@@ -275,7 +293,18 @@ export class Session {
     if (current === undefined || !current.executing || this.cancelSentFor === current) return
     this.cancelSentFor = current
     this.cancelAttempts = 0
-    this.sendCancelFor(current)
+    if (this.queue.length - this.head > 1) this.cancelLater(current, CANCEL_GRACE_MILLIS)
+    else this.sendCancelFor(current)
+  }
+
+  /** Cancels `request` after `delay` if it still runs then; holds new requests meanwhile. */
+  private cancelLater(request: Request, delay: number): void {
+    this.cancelTimer = setTimeout(() => {
+      this.cancelTimer = undefined
+      if (this.closed) return
+      if (this.stillRunning(request) && this.cancelsInFlight === 0) this.sendCancelFor(request)
+      else this.releaseHeld()
+    }, delay)
   }
 
   private sendCancelFor(request: Request): void {
@@ -293,14 +322,8 @@ export class Session {
   private cancelTaken(request: Request): void {
     this.cancelsInFlight--
     if (this.closed) return
-    if (this.stillRunning(request) && this.cancelRetry === undefined) {
-      const delay = Math.min(50 * 2 ** (this.cancelAttempts - 1), 1000)
-      this.cancelRetry = setTimeout(() => {
-        this.cancelRetry = undefined
-        if (this.closed) return
-        if (this.stillRunning(request) && this.cancelsInFlight === 0) this.sendCancelFor(request)
-        else this.releaseHeld()
-      }, delay)
+    if (this.stillRunning(request) && this.cancelTimer === undefined) {
+      this.cancelLater(request, Math.min(50 * 2 ** (this.cancelAttempts - 1), 1000))
       return
     }
     this.releaseHeld()
@@ -384,9 +407,9 @@ export class Session {
     }
     if (this.cancelSentFor === done) {
       this.cancelSentFor = undefined
-      if (this.cancelRetry !== undefined) {
-        clearTimeout(this.cancelRetry)
-        this.cancelRetry = undefined
+      if (this.cancelTimer !== undefined) {
+        clearTimeout(this.cancelTimer)
+        this.cancelTimer = undefined
       }
       this.releaseHeld()
     }
@@ -410,9 +433,9 @@ export class Session {
     if (this.closed) return
     this.closed = true
     this.closedWith = error ?? closedError(false)
-    if (this.cancelRetry !== undefined) {
-      clearTimeout(this.cancelRetry)
-      this.cancelRetry = undefined
+    if (this.cancelTimer !== undefined) {
+      clearTimeout(this.cancelTimer)
+      this.cancelTimer = undefined
     }
     this.socket.destroy()
     const failing = this.queue.slice(this.head).concat(this.pending)
@@ -431,6 +454,9 @@ export class Session {
     this.hooks.onClose(error)
   }
 }
+
+/** See `Session.cancelTimer` (grace). */
+const CANCEL_GRACE_MILLIS = 50
 
 /** FATAL and PANIC errors end the session. */
 const isFatal = (fields: PgBackend.NoticeFields): boolean => {
@@ -455,7 +481,7 @@ const closedError = (safeToRetry: boolean): PgError.PgError =>
   PgError.make(new PgError.ConnectionClosed({ message: "the connection is closed", safeToRetry }))
 
 /** For requests never written, say that retrying is safe whatever closed the session. */
-const closedFor = (error: PgError.PgError, safeToRetry: boolean): PgError.PgError =>
+export const closedFor = (error: PgError.PgError, safeToRetry: boolean): PgError.PgError =>
   error.reason._tag === "ConnectionClosed" && error.reason.safeToRetry === safeToRetry
     ? error
     : PgError.make(new PgError.ConnectionClosed({ message: error.message, cause: error, safeToRetry }))
