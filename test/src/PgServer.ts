@@ -440,6 +440,9 @@ export const startServer = async (options: StartOptions = {}): Promise<RunningSe
     try {
       const session = await rawConnect(admin)
       try {
+        // `settings` may make the server read-only (default_transaction_read_only = on, to test
+        // target_session_attrs): the set-up itself must still write.
+        await session.query(`SET default_transaction_read_only = off`)
         await session.query(
           [
             `CREATE ROLE pgfx_trust LOGIN`,
@@ -460,6 +463,7 @@ export const startServer = async (options: StartOptions = {}): Promise<RunningSe
       const inTestDb = await rawConnect({ ...admin, database })
       try {
         // tests log in as the pgfx_* roles and create their own tables
+        await inTestDb.query(`SET default_transaction_read_only = off`)
         await inTestDb.query(`GRANT ALL ON SCHEMA public TO PUBLIC; GRANT ALL ON DATABASE ${database} TO PUBLIC`)
       } finally {
         await inTestDb.close()

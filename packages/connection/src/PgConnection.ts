@@ -719,9 +719,31 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     return Effect.acquireUseRelease(
       acquireExclusive,
       () => f(exclusiveView),
-      () => Effect.sync(() => gate.release())
+      () => releaseExclusive
     )
   }
+
+  /**
+   * Ends an exclusive section. A section left inside a transaction block (its fiber was
+   * interrupted between BEGIN and COMMIT) is rolled back first, so the next fiber never runs in
+   * someone else's transaction; if the rollback cannot complete within `cancelTimeout`, the
+   * connection is closed instead.
+   */
+  const releaseExclusive: Effect.Effect<void> = Effect.suspend(() => {
+    if (session.closed || session.transactionStatus === "I") return Effect.sync(() => gate.release())
+    return simpleWith(true)("ROLLBACK").pipe(
+      Effect.timeoutOrElse({
+        duration: cancelTimeout,
+        orElse: () => Effect.fail(PgError.make(new PgError.ConnectionClosed({ message: "rollback timed out", safeToRetry: false })))
+      }),
+      Effect.catchCause(() => Effect.sync(() => session.close(PgError.make(new PgError.ConnectionClosed({
+        message: "the connection was closed: an exclusive section ended inside a transaction that could not be rolled back",
+        safeToRetry: false
+      }))))),
+      Effect.ensuring(Effect.sync(() => gate.release())),
+      Effect.asVoid
+    )
+  })
 
   const acquireExclusive: Effect.Effect<void, PgError.PgError> = Effect.callback<void, PgError.PgError>((resume) => {
     let granted = false
@@ -978,7 +1000,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     get pin() {
       return held
         ? Effect.succeed(exclusiveView)
-        : Effect.as(Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release())), exclusiveView)
+        : Effect.as(Effect.acquireRelease(acquireExclusive, () => releaseExclusive), exclusiveView)
     },
     stream: streamWith(held) as PgConnection["stream"],
     copyIn: copyInWith(held),

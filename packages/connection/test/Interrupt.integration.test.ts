@@ -178,6 +178,27 @@ describe("interruption", () => {
       assert.strictEqual(r.rows[0]!.n, null)
     }))
 
+  it.live("an exclusive section interrupted inside a transaction is rolled back before the gate opens", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      yield* c.simple("create temp table excl (i int)")
+      const exit = yield* Effect.exit(
+        c.exclusive((x) =>
+          Effect.gen(function*() {
+            yield* x.simple("begin")
+            yield* x.simple("insert into excl values (1)")
+            yield* x.simple("select pg_sleep(30)")
+          })
+        ).pipe(Effect.timeout("150 millis"))
+      )
+      assert.isTrue(isTimeout(exit))
+      // The next user of the connection is not inside the abandoned transaction.
+      assert.strictEqual(c.transactionStatus, "idle")
+      const r = yield* c.execute<{ n: number }>("select count(*)::int as n from excl")
+      assert.strictEqual(r.rows[0]!.n, 0)
+      assert.strictEqual(c.transactionStatus, "idle")
+    }))
+
   it.live("interrupting a fiber waiting for the exclusive gate does not disturb the holder", () =>
     Effect.gen(function*() {
       const c = yield* PgConnection.make(url)
