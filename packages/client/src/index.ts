@@ -6,6 +6,8 @@
  */
 
 /** @since 0.1.0 */
+export * as PgCopy from "./PgCopy.ts"
+/** @since 0.1.0 */
 export * as PgListen from "./PgListen.ts"
 /** @since 0.1.0 */
 export * as PgPool from "./PgPool.ts"

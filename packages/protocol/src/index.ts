@@ -13,6 +13,8 @@ export * as PgBackend from "./PgBackend.ts"
 /** @since 0.1.0 */
 export * as PgCodec from "./PgCodec.ts"
 /** @since 0.1.0 */
+export * as PgCopyBinary from "./PgCopyBinary.ts"
+/** @since 0.1.0 */
 export * as PgDateTime from "./PgDateTime.ts"
 /** @since 0.1.0 */
 export * as PgFrontend from "./PgFrontend.ts"
