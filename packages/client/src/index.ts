@@ -5,6 +5,13 @@
  * @since 0.1.0
  */
 
+/**
+ * The client service (a `Context.Service` class): `yield* PgClient` gives the `sql` template;
+ * `PgClient.layer(config)` provides it.
+ *
+ * @since 0.1.0
+ */
+export { PgClient } from "./PgClient.ts"
 /** @since 0.1.0 */
 export * as PgCopy from "./PgCopy.ts"
 /** @since 0.1.0 */

@@ -1,0 +1,193 @@
+/**
+ * What every client operation shares: where connections come from, the current transaction
+ * (a per-client `Context.Reference`), the shared type registry, compiling fragments into
+ * `PgError`s, running one compiled statement on a connection in the chosen mode, and the
+ * tracing span.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
+import type * as Semaphore from "effect/Semaphore"
+import * as Tracer from "effect/Tracer"
+import type { PgConnection, QueryResult, RowMode } from "@pgfx/connection/PgConnection"
+import * as PgError from "@pgfx/connection/PgError"
+import type { PgSource } from "../PgSource.ts"
+import * as PgSql from "../PgSql.ts"
+import * as PgTypes from "@pgfx/protocol/PgTypes"
+import { adopt, discover, type TypeCache } from "./typeDiscovery.ts"
+
+/**
+ * How statements are executed:
+ * - `prepared`: named statements cached per connection (described once, binary where possible);
+ * - `unnamed`: the unnamed statement, one round trip, no server-side state (PgBouncer);
+ * - `simple`: the simple query protocol (no parameters; any number of statements).
+ */
+export type Mode = "prepared" | "unnamed" | "simple"
+
+/** The transaction a fiber is in (one per level: the top level and each savepoint). */
+export interface TransactionState {
+  /** The reserved connection. */
+  readonly connection: PgConnection
+  /** 0 for the transaction, n for the n-th nested savepoint. */
+  readonly depth: number
+  /** Serialises nested transactions started from this level (savepoints are a stack). */
+  readonly nested: Semaphore.Semaphore
+}
+
+/** The shared state of one client. */
+export interface ClientCore {
+  readonly source: PgSource
+  readonly mode: Mode
+  readonly transaction: Context.Reference<TransactionState | undefined>
+  readonly types: TypeCache
+  /** Whether unknown types are discovered from the catalogs. */
+  readonly discoverTypes: boolean
+  readonly spanAttributes: Readonly<Record<string, unknown>>
+}
+
+const emptyResult: QueryResult<any> = { command: "", rowCount: null, rows: [], fields: [] }
+
+/** A fragment's text and parameters, or the `PgError` (reason `EncodeError`) it cannot compile to. */
+export const compile = (fragment: PgSql.Fragment): PgSql.Compiled | PgError.PgError => {
+  try {
+    return PgSql.compile(fragment)
+  } catch (cause) {
+    return toEncodeError(cause)
+  }
+}
+
+/** A compile failure (`PgSqlError` or anything thrown while compiling) as a `PgError`. */
+export const toEncodeError = (cause: unknown): PgError.PgError =>
+  PgError.make(
+    new PgError.EncodeError({
+      message: cause instanceof PgSql.PgSqlError
+        ? cause.message
+        : `cannot compile the statement: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause
+    })
+  )
+
+/** Runs `f` on the transaction's connection, or on a (shared) connection of the source. */
+export const withConnection = <A, E, R>(
+  core: ClientCore,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  f: (connection: PgConnection) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | PgError.PgError, R> => {
+  const tx = fiber.getRef(core.transaction)
+  if (tx !== undefined) {
+    adopt(core.types, tx.connection)
+    return f(tx.connection)
+  }
+  return core.source.withConnection((connection) => {
+    adopt(core.types, connection)
+    return f(connection)
+  })
+}
+
+/** Runs one compiled statement on a connection. */
+export const runCompiled = (
+  core: ClientCore,
+  connection: PgConnection,
+  compiled: PgSql.Compiled,
+  mode: Mode,
+  rowMode: RowMode
+): Effect.Effect<QueryResult<any>, PgError.PgError> => {
+  if (mode === "simple") {
+    if (compiled.params.length > 0) {
+      return Effect.fail(
+        PgError.make(
+          new PgError.EncodeError({
+            message: `the simple query protocol cannot bind parameters (${compiled.params.length} given): use the prepared or unnamed mode`,
+            query: compiled.text
+          })
+        )
+      )
+    }
+    return Effect.map(connection.simple(compiled.text, { rowMode }), lastResult)
+  }
+  const run = connection.execute(compiled.text, compiled.params, { paramTypes: compiled.paramTypes, rowMode, mode })
+  return mode === "unnamed" && core.discoverTypes ? Effect.flatMap(run, (result) => decodeDiscovered(core, connection, result, rowMode, compiled.text)) : run
+}
+
+/**
+ * The unnamed mode has no describe step, so the connection cannot discover a result's types
+ * before decoding it: columns of types it has no codec for arrive as their raw binary form.
+ * Here such a result's types are discovered, and those columns decoded with the new codecs.
+ * Costs one pointer check per column unless a column's type is new to the client.
+ */
+const decodeDiscovered = (
+  core: ClientCore,
+  connection: PgConnection,
+  result: QueryResult<any>,
+  rowMode: RowMode,
+  query: string
+): Effect.Effect<QueryResult<any>, PgError.PgError> => {
+  const fields = result.fields
+  let unknown: Array<number> | undefined
+  const registry = connection.registry
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!
+    if (f.format === 1 && PgTypes.get(registry, f.typeOid) === undefined) (unknown ??= []).push(i)
+  }
+  if (unknown === undefined) return Effect.succeed(result)
+  const columns = unknown
+  return Effect.flatMap(discover(core.types, columns.map((i) => fields[i]!.typeOid), connection), () => {
+    const last = new Map<string, number>()
+    for (let i = 0; i < fields.length; i++) last.set(fields[i]!.name, i)
+    const rows = result.rows
+    for (const i of columns) {
+      const field = fields[i]!
+      const decode = PgTypes.get(connection.registry, field.typeOid)?.decodeBinary
+      if (decode === undefined) continue
+      if (rowMode === "object" && last.get(field.name) !== i) continue
+      const key: string | number = rowMode === "array" ? i : field.name
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]
+        const raw = row[key] as Uint8Array | null
+        if (raw === null) continue
+        try {
+          row[key] = decode(raw, 0, raw.length)
+        } catch (cause) {
+          return Effect.fail(PgError.make(
+            new PgError.DecodeError({
+              message: `cannot decode column "${field.name}" (type ${field.typeOid}) of row ${r}: ${cause instanceof Error ? cause.message : String(cause)}`,
+              cause,
+              column: field.name,
+              row: r,
+              oid: field.typeOid,
+              query
+            })
+          ))
+        }
+      }
+    }
+    return Effect.succeed(result)
+  })
+}
+
+/** The last result of a simple-protocol script (what a single statement returns). */
+const lastResult = (results: ReadonlyArray<QueryResult<any>>): QueryResult<any> =>
+  results.length === 0 ? emptyResult : results[results.length - 1]!
+
+/**
+ * Wraps a database operation in a `pgfx.query` client span, unless no tracing backend is
+ * installed (the native tracer) or tracing is disabled: then the span would be unobservable,
+ * and skipping it keeps statements cheap. The span carries the SQL text, never parameters.
+ */
+export const traced = <A, E, R>(
+  core: ClientCore,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  text: string,
+  effect: Effect.Effect<A, E, R>,
+  name = "pgfx.query"
+): Effect.Effect<A, E, R> => {
+  if (!fiber.getRef(References.TracerEnabled) || fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer) return effect
+  return Effect.withSpan(effect, name, {
+    kind: "client",
+    attributes: { "db.system": "postgresql", "db.statement": text, ...core.spanAttributes },
+    captureStackTrace: false
+  }) as Effect.Effect<A, E, R>
+}
