@@ -382,7 +382,29 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
    * Sends a request and waits for it. `held` means the caller holds the exclusive gate.
    */
   const submit = <A>(build: (settle: Settle<A>) => Request, held: boolean): Effect.Effect<A, PgError.PgError> =>
-    Effect.callback<A, PgError.PgError>((resume) => {
+    Effect.suspend(() => {
+      const attempt = submitOnce(build, held)
+      return attempt.effect.pipe(
+        Effect.catchIf(
+          (error: PgError.PgError) => {
+            const r = attempt.request()
+            return error.reason._tag === "QueryCanceled" && r?.retryOnStrayCancel === true &&
+              r.strayCancel === "retrySafe"
+          },
+          // A CancelRequest meant for another (interrupted) request ended this statement: it was
+          // rolled back, so running it again is as if the first run never happened.
+          () => submitOnce(build, held).effect
+        )
+      )
+    })
+
+  /** One attempt of {@link submit}; `request()` is the request it sent, once built. */
+  const submitOnce = <A>(
+    build: (settle: Settle<A>) => Request,
+    held: boolean
+  ): { readonly effect: Effect.Effect<A, PgError.PgError>; readonly request: () => Request | undefined } => {
+    let sent: Request | undefined = undefined
+    const effect = Effect.callback<A, PgError.PgError>((resume) => {
       let request: Request
       try {
         request = build((result) => {
@@ -392,6 +414,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         resume(Effect.fail(toEncodeError(cause)))
         return
       }
+      sent = request
       const waiting = held ? undefined : gate.pass(() => session.send(request))
       if (held) session.send(request)
       return Effect.suspend(() => {
@@ -402,6 +425,8 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         return waitDrained(request)
       })
     })
+    return { effect, request: () => sent }
+  }
 
   /** After an interruption: wait until the abandoned request has drained, or close. */
   const waitDrained = (request: Request): Effect.Effect<void> =>
@@ -438,16 +463,18 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const simpleWith = (held: boolean) => (sql: string, opts?: { readonly rowMode?: RowMode | undefined }) =>
     submit<ReadonlyArray<QueryResult>>(
-      (settle) =>
-        new SimpleQueryRequest(
+      (settle) => {
+        const request: SimpleQueryRequest = new SimpleQueryRequest(
           takeBytes(() => encoder.query(sql)),
           settle,
           sql,
           lookupOf(),
           opts?.rowMode ?? "object",
-          (bytes) => session.writeNow(bytes),
+          (bytes) => session.writeNow(bytes, request),
           copyFail
-        ),
+        )
+        return request
+      },
       held
     )
 
@@ -786,8 +813,8 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const portalContext: PortalContext = {
     send: (request) => session.send(request),
-    writeNow: (bytes) => {
-      session.writeNow(bytes)
+    writeNow: (bytes, owner) => {
+      session.writeNow(bytes, owner)
     },
     executeBytes: (batch) => PgFrontend.makeEncoder(32).execute("", batch).flush().take(),
     abandon: (request) => (session.abandon(request) ? waitDrained(request) : Effect.void)
@@ -828,7 +855,15 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
             encoder.execute("", batchSize)
             encoder.flush()
           })
-          return new PortalRequest(bytes, sql, lookupOf(), rowMode, statement.boundFields ?? [], () => session.writeNow(syncBytes))
+          const portal: PortalRequest = new PortalRequest(
+            bytes,
+            sql,
+            lookupOf(),
+            rowMode,
+            statement.boundFields ?? [],
+            () => session.writeNow(syncBytes, portal)
+          )
+          return portal
         },
         catch: (cause) => toEncodeError(cause, sql)
       })
@@ -852,13 +887,13 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
       }
       const done = Deferred.makeUnsafe<CopyResult, PgError.PgError>()
-      const request = new CopyInRequest(
+      const request: CopyInRequest = new CopyInRequest(
         takeBytes(() => encoder.query(sql)),
         sql,
         (result) => {
           Deferred.doneUnsafe(done, result._tag === "Success" ? Effect.succeed(result.value) : Effect.fail(result.error))
         },
-        (bytes) => session.writeNow(bytes)
+        (bytes) => session.writeNow(bytes, request)
       )
       yield* Effect.acquireRelease(
         Effect.sync(() => session.send(request)),
@@ -873,7 +908,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
             }
             if (!request.ended && request.ready) {
               request.ended = true
-              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message: "COPY aborted by the client" }))
+              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message: "COPY aborted by the client" }), request)
             }
             // Not ready yet: the request answers CopyInResponse with CopyFail itself.
             request.abandoned = true
@@ -899,14 +934,14 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
             const frame = new Uint8Array(5)
             frame.set(header)
             new DataView(frame.buffer).setInt32(1, bytes.length + 4)
-            session.writeNow(frame)
-            const flowing = session.writeNow(bytes)
+            session.writeNow(frame, request)
+            const flowing = session.writeNow(bytes, request)
             return flowing ? Effect.void : waitDrain
           }),
         end: Effect.suspend(() => {
           if (!request.ended) {
             request.ended = true
-            session.writeNow(PgFrontend.encode({ _tag: "CopyDone" }))
+            session.writeNow(PgFrontend.encode({ _tag: "CopyDone" }), request)
           }
           return Deferred.await(done)
         }),
@@ -914,7 +949,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
           Effect.suspend(() => {
             if (!request.ended) {
               request.ended = true
-              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message }))
+              session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message }), request)
             }
             return Effect.asVoid(Effect.exit(Deferred.await(done)))
           })

@@ -10,7 +10,7 @@
  * Every storm is driven by a seeded PRNG: a failure message names the seed and trial, and
  * `PGFX_STORM_SEED=<seed>` reproduces the run. `PGFX_STORM_SCALE` multiplies the trial counts
  * (default 1; e.g. 5 for a long soak). Each storm prints a one-line summary (outcomes, closes,
- * interruption latency, stray cancels). Tests of known bugs are skipped unless `PGFX_STORM_BUGS=1`.
+ * interruption latency, stray cancels).
  *
  * @since 0.1.0
  */
@@ -32,8 +32,6 @@ const withApp = (name: string): string => `${url}${url.includes("?") ? "&" : "?"
 const SEED = Number(process.env.PGFX_STORM_SEED ?? 20261121)
 const SCALE = Number(process.env.PGFX_STORM_SCALE ?? 1)
 const trials = (n: number): number => Math.max(1, Math.round(n * SCALE))
-/** Tests of known bugs are skipped unless `PGFX_STORM_BUGS=1` (to check a fix). */
-const skipKnownBugs = process.env.PGFX_STORM_BUGS === undefined
 /** cancelTimeout of the storm connections, and the slack allowed on top of it (loaded 2-core VMs). */
 const CANCEL_TIMEOUT_MS = 2000
 const LATENCY_MARGIN_MS = 1500
@@ -1013,11 +1011,10 @@ describe("stray CancelRequests", () => {
       assert.strictEqual(yield* strayRates("after", trials(10)), 0)
     }), 60_000)
 
-  // BUG: a CancelRequest aimed at an interrupted request hits the request pipelined behind it
-  // when the victim finishes by itself before the signal reaches the backend. session.ts
-  // `cancelCurrent`/`advance` send the cancel while the head request is `executing`, even with
-  // requests written behind it (see the report for rates per victim length).
-  it.live.skipIf(skipKnownBugs)("pipelined neighbours are never hit by a stray cancel (victim at the head / behind another)", () =>
+  // A CancelRequest aimed at an interrupted request can still reach the backend after the victim
+  // finished by itself, while it runs the statement pipelined behind it. The session marks such a
+  // query_canceled as collateral, and PgConnection re-runs that statement (it was rolled back).
+  it.live("pipelined neighbours are never hit by a stray cancel (victim at the head / behind another)", () =>
     Effect.gen(function*() {
       const head = yield* strayRates("head", trials(25))
       const behind = yield* strayRates("behind", trials(25))
@@ -1081,16 +1078,11 @@ describe("storm reproductions", () => {
 })
 
 describe("writes that belong to a held-back request", () => {
-  // BUG: desynchronisation. `Session.writeNow` (session.ts), while requests are held back behind
-  // a CancelRequest in flight, appends the bytes to the LAST pending request, assuming they belong
-  // to it. Inside an exclusive section two fibers can have requests pending: a stream's portal
-  // (Bind/Execute/Flush) and then an `execute`. Interrupting the stream makes `closePortal` write
-  // its Sync: it is appended to the execute's bytes, the portal request is dropped, and the lone
-  // Sync's ReadyForQuery then arrives for no request (or completes the next one). Suggested fix:
-  // let the owner say whose bytes they are (`writeNow(bytes, owner)`: append to `owner.bytes` if
-  // it is pending, drop them if it was dropped), and have `closePortal` skip the Sync of a portal
-  // that was never written.
-  it.live.skipIf(skipKnownBugs)("a stream and an execute pending in one exclusive section, the stream interrupted", () =>
+  // Regression: while requests are held back behind a CancelRequest in flight, bytes written for
+  // a request (a portal's Sync) must travel with THAT request (`Session.writeNow(bytes, owner)`),
+  // not with whichever request is pending last — else a lone Sync's ReadyForQuery completes the
+  // wrong request and the session falls out of step.
+  it.live("a stream and an execute pending in one exclusive section, the stream interrupted", () =>
     Effect.gen(function*() {
       const c = yield* PgConnection.make(url)
       yield* c.prepare("select 1 as x")

@@ -143,7 +143,7 @@ export interface PortalContext {
   /** Queues the request (the caller holds the exclusive gate). */
   readonly send: (request: PortalRequest) => void
   /** Writes follow-up bytes for the request being answered. */
-  readonly writeNow: (bytes: Uint8Array) => void
+  readonly writeNow: (bytes: Uint8Array, owner: PortalRequest) => void
   /** Execute(n) + Flush bytes. */
   readonly executeBytes: (batch: number) => Uint8Array
   /** Interruption handling: abandon + wait for drain (or close). */
@@ -167,7 +167,7 @@ export const makePull = (
     if (!request.fetching && !request.finished && !request.synced) {
       request.fetching = true
       request.executing = true
-      ctx.writeNow(ctx.executeBytes(batchSize))
+      ctx.writeNow(ctx.executeBytes(batchSize), request)
     }
     return Effect.flatMap(
       Effect.callback<void>((resume) => {

@@ -41,6 +41,7 @@ const emptyFields: ReadonlyArray<PgBackend.FieldDescription> = []
 
 /** Common bookkeeping of every request. */
 export abstract class BaseRequest<A> implements Request {
+  strayCancel: "retrySafe" | "inTransaction" | undefined = undefined
   bytes: Uint8Array | undefined
   written = false
   settled = false
@@ -236,6 +237,7 @@ export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> 
  * Parse + Describe(S) + Sync: prepares a named (or unnamed) statement and describes it.
  */
 export class PrepareRequest extends BaseRequest<StatementDescription> {
+  readonly retryOnStrayCancel = true
   private paramTypes: ReadonlyArray<number> = []
   private fields: ReadonlyArray<PgBackend.FieldDescription> | undefined = undefined
   private readonly name: string
@@ -277,6 +279,7 @@ export class PrepareRequest extends BaseRequest<StatementDescription> {
  * at Bind are applied to them.
  */
 export class ExecuteRequest extends BaseRequest<QueryResult> {
+  readonly retryOnStrayCancel = true
   private readonly builder: ResultBuilder
   private complete: PgBackend.CommandComplete | undefined = undefined
 

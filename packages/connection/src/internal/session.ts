@@ -51,6 +51,17 @@ export interface Request {
   fail(error: PgError.PgError): void
   /** Called once the request is complete or failed, after `handle`/`fail`. */
   onSettled: (() => void) | undefined
+  /**
+   * Whether the request may be sent again when a CancelRequest meant for an earlier request hit
+   * it instead (one extended-protocol statement: re-running it outside a transaction block is
+   * exactly as if the first run never happened, since the cancelled run was rolled back).
+   */
+  readonly retryOnStrayCancel?: boolean | undefined
+  /**
+   * Set by the session when this request failed with query_canceled caused by a CancelRequest
+   * sent for an earlier request, while no transaction block was open (`retrySafe`).
+   */
+  strayCancel?: "retrySafe" | "inTransaction" | undefined
 }
 
 /**
@@ -118,6 +129,17 @@ export class Session {
    *   cancelled at all; only one still running after it is.
    */
   private cancelTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  /**
+   * CancelRequests sent whose signal has not (yet) ended a statement of the request they were
+   * sent for. When that request finished on its own, such a signal can still reach the backend
+   * while it runs a *later* pipelined statement (another fiber's): the first query_canceled
+   * error after that is marked as collateral (`Request.strayCancel`) so PgConnection can re-run
+   * the statement transparently. Reset once the server has taken every cancel and is idle (a
+   * signal reaching an idle backend is ignored).
+   */
+  private strayCancels = 0
+  /** Whether the current cancel target already failed with query_canceled. */
+  private targetCanceled = false
   private cancelAttempts = 0
   private readonly drainWaiters: Array<() => void> = []
 
@@ -228,29 +250,26 @@ export class Session {
   }
 
   /**
-   * Writes bytes that belong to the request now being answered (COPY data, the next Execute of
-   * a portal). Pending requests are flushed first so the order on the wire is kept.
+   * Writes bytes that belong to `owner` (COPY data, a portal's next Execute or Sync). Pending
+   * requests are flushed first so the order on the wire is kept; while requests are held back
+   * behind a CancelRequest, bytes of an owner not yet written travel with it.
    * Returns false when the socket's buffer is full (see {@link waitForDrain}).
    */
-  writeNow(bytes: Uint8Array): boolean {
+  writeNow(bytes: Uint8Array, owner?: Request): boolean {
     if (this.closed) return true
     if (this.pending.length > 0) this.flush()
-    if (this.pending.length > 0) {
-      // Held back during a cancellation. Bytes written now while requests wait belong to the
-      // request just sent (a portal's Sync or next Execute): they go out with it — or are dropped
-      // with it if it is interrupted before being written. (Bytes of the request being answered,
-      // such as COPY data, never meet waiting requests: those are sent from an exclusive section
-      // that is busy with the COPY.)
-      for (let i = this.pending.length - 1; i >= 0; i--) {
-        const owner = this.pending[i]!
-        if (owner.unanswered === true || owner.bytes === undefined) continue
-        const joined = new Uint8Array(owner.bytes.length + bytes.length)
-        joined.set(owner.bytes, 0)
-        joined.set(bytes, owner.bytes.length)
-        owner.bytes = joined
-        return true
-      }
+    if (owner !== undefined && !owner.written) {
+      // The owner is still waiting to be written (held back behind a CancelRequest in flight):
+      // its follow-up bytes (a portal's Sync or next Execute) go out with it — or are dropped
+      // with it if it was dropped before being written.
+      if (owner.settled || owner.bytes === undefined) return true
+      const joined = new Uint8Array(owner.bytes.length + bytes.length)
+      joined.set(owner.bytes, 0)
+      joined.set(bytes, owner.bytes.length)
+      owner.bytes = joined
+      return true
     }
+    // The owner is on the wire (or there is none): its bytes precede anything still held back.
     return this.socket.write(bytes)
   }
 
@@ -308,6 +327,7 @@ export class Session {
   }
 
   private sendCancelFor(request: Request): void {
+    this.strayCancels++
     this.cancelsInFlight++
     this.cancelAttempts++
     let taken = false
@@ -364,6 +384,10 @@ export class Session {
         this.transactionStatus = message.status
         break
     }
+    if (
+      message._tag === "ErrorResponse" && message.code === "57014" && this.strayCancels > 0 &&
+      !message.message.includes("statement timeout")
+    ) this.noteCanceled()
     if (message._tag === "ErrorResponse" && isFatal(message)) {
       // The server explains why it is about to close the connection (pg_terminate_backend,
       // shutdown, a crash): every pending request fails with that reason, not a bare close.
@@ -392,6 +416,23 @@ export class Session {
     if (complete && !this.closed) this.advance()
   }
 
+  /** A query_canceled error arrived: whose cancel was it? */
+  private noteCanceled(): void {
+    const current = this.current
+    if (current === undefined) return
+    if (current === this.cancelSentFor) {
+      // The cancel did its job (later retries of it may still be in flight).
+      if (!this.targetCanceled) {
+        this.targetCanceled = true
+        this.strayCancels--
+      }
+      return
+    }
+    // Collateral: a signal meant for an earlier request ended this one.
+    this.strayCancels--
+    current.strayCancel = this.transactionStatus === "I" ? "retrySafe" : "inTransaction"
+  }
+
   /** Removes the completed head request and moves to the next. */
   private advance(): void {
     const done = this.queue[this.head]!
@@ -407,11 +448,16 @@ export class Session {
     }
     if (this.cancelSentFor === done) {
       this.cancelSentFor = undefined
+      this.targetCanceled = false
       if (this.cancelTimer !== undefined) {
         clearTimeout(this.cancelTimer)
         this.cancelTimer = undefined
       }
       this.releaseHeld()
+    }
+    // Idle with no cancel in flight: a signal that arrives now is ignored by the server.
+    if (this.strayCancels > 0 && this.cancelsInFlight === 0 && this.head >= this.queue.length && this.cancelSentFor === undefined) {
+      this.strayCancels = 0
     }
     done.settled = true
     done.onSettled?.()
