@@ -15,6 +15,7 @@ import type { Codec } from "../../PgCodec.ts"
 import { fail, make } from "../../PgCodec.ts"
 import { Oid } from "../../PgOid.ts"
 import { readFloat32, readFloat64 } from "../bytes.ts"
+import { formatFloat8 } from "./geometric.ts"
 
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
 
@@ -115,7 +116,10 @@ export const float8: Codec<number> = make<number>({
     w.f64(v)
   },
   decodeText: (t) => parseFloatText(t, Oid.float8, "float8"),
-  encodeText: floatText(Oid.float8, "float8")
+  // Exactly the server's own float8out text (a text parameter then reads back as the same value
+  // and compares equal to what the server prints).
+  encodeText: (v: number): string =>
+    typeof v === "number" ? formatFloat8(v) : fail(`float8: expected a number, got ${typeof v}`, Oid.float8, "float8")
 })
 
 /**

@@ -331,7 +331,9 @@ const write = (v: Parsed, w: PgWriter): void => {
     w.i16(0)
     w.i16(0)
     w.u16(v === "NaN" ? SIGN_NAN : v === "Infinity" ? SIGN_PINF : SIGN_NINF)
-    w.u16(0)
+    // numeric_send writes dscale 32 for the infinities (NUMERIC_DSCALE_MASK of its special header
+    // word) and 0 for NaN; the server ignores it on receive, but matching keeps the bytes equal.
+    w.u16(v === "NaN" ? 0 : 0x20)
     return
   }
   const { digits, dscale, point } = v
