@@ -15,6 +15,8 @@ export { PgClient } from "./PgClient.ts"
 /** @since 0.1.0 */
 export * as PgCopy from "./PgCopy.ts"
 /** @since 0.1.0 */
+export * as PgLargeObject from "./PgLargeObject.ts"
+/** @since 0.1.0 */
 export * as PgListen from "./PgListen.ts"
 /** @since 0.1.0 */
 export * as PgPool from "./PgPool.ts"
@@ -24,3 +26,5 @@ export * as PgSchema from "./PgSchema.ts"
 export * as PgSource from "./PgSource.ts"
 /** @since 0.1.0 */
 export * as PgSql from "./PgSql.ts"
+/** @since 0.1.0 */
+export * as PgTwoPhase from "./PgTwoPhase.ts"
