@@ -703,16 +703,10 @@ export const dataRowFields = (row: DataRow, out: Int32Array | Array<number>): vo
   }
 }
 
-/**
- * The row's fields as owned byte copies (`null` for NULL). Allocates per field: for tests and
- * slow paths.
- *
- * @category DataRow
- * @since 0.1.0
- */
-export const dataRowValues = (row: DataRow): Array<Uint8Array | null> => {
+/** Reads every field of `row` with `read(bytes, start, end)`; NULL fields stay `null`. */
+const mapFields = <A>(row: DataRow, read: (bytes: Uint8Array, start: number, end: number) => A): Array<A | null> => {
   const b = row.bytes
-  const out = new Array<Uint8Array | null>(row.fieldCount)
+  const out = new Array<A | null>(row.fieldCount)
   let pos = row.start
   for (let i = 0; i < row.fieldCount; i++) {
     const length = readInt32(b, pos)
@@ -720,12 +714,23 @@ export const dataRowValues = (row: DataRow): Array<Uint8Array | null> => {
     if (length < 0) {
       out[i] = null
     } else {
-      out[i] = b.slice(pos, pos + length)
+      out[i] = read(b, pos, pos + length)
       pos += length
     }
   }
   return out
 }
+
+const copyBytes = (bytes: Uint8Array, start: number, end: number): Uint8Array => bytes.slice(start, end)
+
+/**
+ * The row's fields as owned byte copies (`null` for NULL). Allocates per field: for tests and
+ * slow paths.
+ *
+ * @category DataRow
+ * @since 0.1.0
+ */
+export const dataRowValues = (row: DataRow): Array<Uint8Array | null> => mapFields(row, copyBytes)
 
 /**
  * The row's fields decoded as UTF-8 text (`null` for NULL): the text-format result of a simple
@@ -734,22 +739,7 @@ export const dataRowValues = (row: DataRow): Array<Uint8Array | null> => {
  * @category DataRow
  * @since 0.1.0
  */
-export const dataRowText = (row: DataRow): Array<string | null> => {
-  const b = row.bytes
-  const out = new Array<string | null>(row.fieldCount)
-  let pos = row.start
-  for (let i = 0; i < row.fieldCount; i++) {
-    const length = readInt32(b, pos)
-    pos += 4
-    if (length < 0) {
-      out[i] = null
-    } else {
-      out[i] = utf8Slice(b, pos, pos + length)
-      pos += length
-    }
-  }
-  return out
-}
+export const dataRowText = (row: DataRow): Array<string | null> => mapFields(row, utf8Slice)
 
 // ---------------------------------------------------------------------------------------------
 // CommandComplete tags

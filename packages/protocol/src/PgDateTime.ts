@@ -157,29 +157,25 @@ const clock = (microsOfDay: number): string => {
     fraction(microsOfDay - seconds * MICROS_PER_SECOND)
 }
 
-/** PostgreSQL's offset: `+05:30`, `-08`, `-04:56:02` (east positive). */
-const pgOffset = (offsetSeconds: number): string => {
-  const sign = offsetSeconds >= 0 ? "+" : "-"
+/**
+ * A UTC offset (east positive) as `±HH`, then `:MM` when `alwaysMinutes` or not whole hours,
+ * then `:SS` when not whole minutes.
+ */
+const formatOffset = (offsetSeconds: number, alwaysMinutes: boolean): string => {
   const abs = Math.abs(offsetSeconds)
   const h = Math.floor(abs / 3600)
   const m = Math.floor((abs - h * 3600) / 60)
   const s = abs - h * 3600 - m * 60
-  return s !== 0
-    ? sign + pad2(h) + ":" + pad2(m) + ":" + pad2(s)
-    : m !== 0
-    ? sign + pad2(h) + ":" + pad2(m)
-    : sign + pad2(h)
+  let out = (offsetSeconds >= 0 ? "+" : "-") + pad2(h)
+  if (alwaysMinutes || m !== 0 || s !== 0) out += ":" + pad2(m)
+  return s !== 0 ? out + ":" + pad2(s) : out
 }
 
+/** PostgreSQL's offset: `+05:30`, `-08`, `-04:56:02` (east positive). */
+const pgOffset = (offsetSeconds: number): string => formatOffset(offsetSeconds, false)
+
 /** ISO 8601 offset: `+05:30`, `-08:00`, `+00:00`; seconds only when present (`-04:56:02`). */
-const isoOffset = (offsetSeconds: number): string => {
-  const sign = offsetSeconds >= 0 ? "+" : "-"
-  const abs = Math.abs(offsetSeconds)
-  const h = Math.floor(abs / 3600)
-  const m = Math.floor((abs - h * 3600) / 60)
-  const s = abs - h * 3600 - m * 60
-  return sign + pad2(h) + ":" + pad2(m) + (s !== 0 ? ":" + pad2(s) : "")
-}
+const isoOffset = (offsetSeconds: number): string => formatOffset(offsetSeconds, true)
 
 // ---------------------------------------------------------------------------------------------
 // Parsing

@@ -548,6 +548,19 @@ const writePlainValue = (w: PgWriter, value: unknown, index: number, tag: string
   }
 }
 
+/**
+ * Writes pre-encoded values with {@link writePlainValue}; when one is not writable, drops the
+ * half-built message (everything from `start`) before rethrowing.
+ */
+const writePlainValues = (w: PgWriter, values: ReadonlyArray<unknown>, start: number, tag: string): void => {
+  try {
+    for (let i = 0; i < values.length; i++) writePlainValue(w, values[i], i, tag)
+  } catch (e) {
+    w.length = start
+    throw e
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // the encoder
 // ---------------------------------------------------------------------------------------------
@@ -686,12 +699,16 @@ class EncoderImpl implements Encoder {
   }
 
   sslRequest(): this {
-    this.writer.bytes(SSL_REQUEST)
-    return this
+    return this.fixed(SSL_REQUEST)
   }
 
   gssEncRequest(): this {
-    this.writer.bytes(GSSENC_REQUEST)
+    return this.fixed(GSSENC_REQUEST)
+  }
+
+  /** A message whose bytes never change (built once at module load). */
+  private fixed(bytes: Uint8Array): this {
+    this.writer.bytes(bytes)
     return this
   }
 
@@ -713,12 +730,7 @@ class EncoderImpl implements Encoder {
   }
 
   password(password: string): this {
-    checkCString(password, "password", "PasswordMessage")
-    const w = this.writer
-    const at = w.beginMessage(FrontendType.Password)
-    w.cstring(password)
-    w.endMessage(at)
-    return this
+    return this.cstringMessage(FrontendType.Password, password, "password", "PasswordMessage")
   }
 
   saslInitialResponse(mechanism: string, data: Uint8Array | null = null): this {
@@ -756,10 +768,15 @@ class EncoderImpl implements Encoder {
   }
 
   query(sql: string): this {
-    checkCString(sql, "sql", "Query")
+    return this.cstringMessage(FrontendType.Query, sql, "sql", "Query")
+  }
+
+  /** A message whose whole body is one C string (PasswordMessage, Query, CopyFail). */
+  private cstringMessage(type: number, value: string, what: string, tag: string): this {
+    checkCString(value, what, tag)
     const w = this.writer
-    const at = w.beginMessage(FrontendType.Query)
-    w.cstring(sql)
+    const at = w.beginMessage(type)
+    w.cstring(value)
     w.endMessage(at)
     return this
   }
@@ -804,12 +821,7 @@ class EncoderImpl implements Encoder {
     writeFormats(w, paramFormats)
     w.i16(n)
     if (encoders === undefined || encoders === null) {
-      try {
-        for (let i = 0; i < n; i++) writePlainValue(w, params[i], i, tag)
-      } catch (e) {
-        w.length = start
-        throw e
-      }
+      writePlainValues(w, params, start, tag)
     } else {
       let i = 0
       try {
@@ -870,13 +882,11 @@ class EncoderImpl implements Encoder {
   }
 
   sync(): this {
-    this.writer.bytes(SYNC)
-    return this
+    return this.fixed(SYNC)
   }
 
   flush(): this {
-    this.writer.bytes(FLUSH)
-    return this
+    return this.fixed(FLUSH)
   }
 
   copyData(data: Uint8Array | string): this {
@@ -896,17 +906,11 @@ class EncoderImpl implements Encoder {
   }
 
   copyDone(): this {
-    this.writer.bytes(COPY_DONE)
-    return this
+    return this.fixed(COPY_DONE)
   }
 
   copyFail(message: string): this {
-    checkCString(message, "message", "CopyFail")
-    const w = this.writer
-    const at = w.beginMessage(FrontendType.CopyFail)
-    w.cstring(message)
-    w.endMessage(at)
-    return this
+    return this.cstringMessage(FrontendType.CopyFail, message, "message", "CopyFail")
   }
 
   functionCall(
@@ -927,20 +931,14 @@ class EncoderImpl implements Encoder {
     w.u32(functionOid)
     writeFormats(w, argFormats)
     w.i16(n)
-    try {
-      for (let i = 0; i < n; i++) writePlainValue(w, args[i], i, tag)
-    } catch (e) {
-      w.length = start
-      throw e
-    }
+    writePlainValues(w, args, start, tag)
     w.i16(resultFormat)
     w.endMessage(at)
     return this
   }
 
   terminate(): this {
-    this.writer.bytes(TERMINATE)
-    return this
+    return this.fixed(TERMINATE)
   }
 
   encode(message: FrontendMessage): this {

@@ -19,7 +19,7 @@ import * as Result from "effect/Result"
 import { ParseError } from "./PgBackend.ts"
 import { EncodeError } from "./PgFrontend.ts"
 import { PgWriter } from "./PgWriter.ts"
-import { readInt32, readUint32 } from "./internal/bytes.ts"
+import { readInt64, readUint32 } from "./internal/bytes.ts"
 
 /**
  * The first byte of each replication payload.
@@ -120,8 +120,6 @@ export type ReplicationMessage = XLogData | PrimaryKeepalive | StandbyStatusUpda
 
 const readUint64 = (b: Uint8Array, o: number): bigint =>
   (BigInt(readUint32(b, o)) << 32n) | BigInt(readUint32(b, o + 4))
-
-const readInt64 = (b: Uint8Array, o: number): bigint => (BigInt(readInt32(b, o)) << 32n) | BigInt(readUint32(b, o + 4))
 
 const invalid = (type: number | undefined, message: string): Result.Result<never, ParseError> =>
   Result.fail(new ParseError({ message: `replication message: ${message}`, messageType: type }))

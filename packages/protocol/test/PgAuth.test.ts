@@ -3,6 +3,7 @@ import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import { createHash, createHmac, pbkdf2Sync, timingSafeEqual } from "node:crypto"
 import * as PgAuth from "../src/PgAuth.ts"
+import { fromHex } from "./fixtures/bytes.ts"
 
 const crypto: PgAuth.AuthCrypto = {
   sha256: (data) => createHash("sha256").update(data).digest(),
@@ -14,7 +15,6 @@ const crypto: PgAuth.AuthCrypto = {
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")
-const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, "hex"))
 
 const getSuccess = <A, E>(result: Result.Result<A, E>): A => {
   if (Result.isFailure(result)) assert.fail(`expected success, got ${String(result.failure)}`)

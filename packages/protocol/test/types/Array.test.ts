@@ -2,32 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import * as PgArray from "../../src/PgArray.ts"
 import * as PgCodec from "../../src/PgCodec.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
-import { readInt32, utf8Slice } from "../../src/internal/bytes.ts"
+import { utf8Slice } from "../../src/internal/bytes.ts"
 import { arrayCodec } from "../../src/internal/types/array.ts"
+import { decodeHex, encodeHex, int4, text, throwsCodecError } from "./helpers.ts"
 
-// Local element codecs, so these tests do not depend on the scalar families.
-const int4: PgCodec.Codec<number> = PgCodec.make({
-  oid: 23,
-  name: "int4",
-  decodeBinary: (b, o, l) => (l === 4 ? readInt32(b, o) : PgCodec.fail("int4 must be 4 bytes", 23, "int4")),
-  encodeBinary: (v, w) => {
-    if (!Number.isInteger(v)) PgCodec.fail("not an integer", 23, "int4")
-    w.i32(v)
-  },
-  decodeText: (t) => (/^\s*[+-]?\d+\s*$/.test(t) ? Number(t) : PgCodec.fail(`bad int4 ${t}`, 23, "int4")),
-  encodeText: (v) => String(v)
-})
-const text: PgCodec.Codec<string> = PgCodec.make({
-  oid: 25,
-  name: "text",
-  decodeBinary: (b, o, l) => utf8Slice(b, o, o + l),
-  encodeBinary: (v, w) => {
-    w.string(v)
-  },
-  decodeText: (t) => t,
-  encodeText: (v) => v
-})
+// Local element codecs (int4 and text come from ./helpers.ts).
 // Text only, like box: its text form holds commas, its array delimiter is ";".
 const box: PgCodec.Codec<string> = PgCodec.make({ oid: 603, name: "box", decodeText: (t) => t, encodeText: (v) => v })
 // Values that are JS arrays themselves.
@@ -46,29 +25,6 @@ const int4Array = arrayCodec(int4, 1007, "_int4")
 const textArray = arrayCodec(text, 1009, "_text")
 const boxArray = arrayCodec(box, 1020, "_box", ";")
 const jsonArray = arrayCodec(json, 199, "_json", ",", { elementIsArray: true })
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
-const encodeHex = <I>(codec: PgCodec.Codec<any, I>, value: I): string => {
-  const w = new PgWriter(8)
-  codec.encodeBinary!(value, w)
-  return Buffer.from(w.take()).toString("hex")
-}
-/** Decodes at a non-zero offset inside a larger buffer, as fields arrive from the network. */
-const decodeHex = <A>(codec: PgCodec.Codec<A, any>, h: string): A => {
-  const inner = hex(h)
-  const outer = new Uint8Array(inner.length + 6).fill(0xee)
-  outer.set(inner, 3)
-  return codec.decodeBinary!(outer, 3, inner.length)
-}
-const throwsCodecError = (f: () => unknown): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, PgCodec.CodecError)
-    return
-  }
-  assert.fail("expected a CodecError")
-}
 
 describe("array binary goldens", () => {
   const goldens: ReadonlyArray<readonly [string, string, PgCodec.Codec<any, any>, unknown]> = [

@@ -1,53 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import * as PgCodec from "../../src/PgCodec.ts"
+import type * as PgCodec from "../../src/PgCodec.ts"
 import { daysInMonth, isLeapYear, PgDate, PgTime, PgTimestamp, PgTimeTz } from "../../src/PgDateTime.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
 import { codecs, date, time, timestamp, timestamptz, timetz } from "../../src/internal/types/datetime.ts"
+import { decodeHex, encodeHex, int32Hex, int64Hex, throwsCodecError } from "./helpers.ts"
 
 // --- helpers ---------------------------------------------------------------------------------------
 
-const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-
-/** Decodes from the middle of a larger buffer, as the row decoder does. */
-const decodeBinary = <A>(codec: PgCodec.Codec<A, any>, hex: string): A => {
-  const field = fromHex(hex)
-  const buffer = new Uint8Array(field.length + 7).fill(0xee)
-  buffer.set(field, 3)
-  return codec.decodeBinary!(buffer, 3, field.length)
-}
-
-const encodeBinary = <I>(codec: PgCodec.Codec<any, I>, value: I): string => {
-  const w = new PgWriter(1)
-  codec.encodeBinary!(value, w)
-  return toHex(w.take())
-}
-
-const int64Hex = (n: bigint): string => {
-  const v = new DataView(new ArrayBuffer(8))
-  v.setBigInt64(0, n)
-  return toHex(new Uint8Array(v.buffer))
-}
-
-const int32Hex = (n: number): string => {
-  const v = new DataView(new ArrayBuffer(4))
-  v.setInt32(0, n)
-  return toHex(new Uint8Array(v.buffer))
-}
-
-/** Asserts that `f` throws a `CodecError` (and nothing else). */
+/** Asserts that `f` throws a `CodecError` (and nothing else), for the type `oid` when given. */
 const assertCodecError = (f: () => unknown, oid?: number): PgCodec.CodecError => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, PgCodec.CodecError)
-    const err = e as PgCodec.CodecError
-    assert.strictEqual(err._tag, "PgCodecError")
-    if (oid !== undefined) assert.strictEqual(err.oid, oid)
-    return err
-  }
-  return assert.fail("expected a CodecError")
+  const err = throwsCodecError(f)
+  if (oid !== undefined) assert.strictEqual(err.oid, oid)
+  return err
 }
 
 const PG_EPOCH_MICROS = 946_684_800_000_000n
@@ -164,9 +128,9 @@ const checkGoldens = <A extends { toString(): string; equals(that: A): boolean }
   goldens: ReadonlyArray<readonly [string, string, string]>
 ) => {
   for (const [literal, hex, text] of goldens) {
-    const value = decodeBinary(codec, hex)
+    const value = decodeHex(codec, hex)
     assert.strictEqual(value.toString(), text, `toString of ${literal}`)
-    assert.strictEqual(encodeBinary(codec, value), hex, `encodeBinary of ${literal}`)
+    assert.strictEqual(encodeHex(codec, value), hex, `encodeBinary of ${literal}`)
     assert.isTrue(codec.decodeText(text).equals(value), `decodeText of ${literal}`)
     assert.strictEqual(codec.encodeText(value), text, `encodeText of ${literal}`)
   }
@@ -188,12 +152,12 @@ describe("datetime goldens", () => {
 
   it("timestamptz literals with offsets decode to the server's bytes", () => {
     for (const [literal, hex] of timestamptzGoldens) {
-      assert.strictEqual(encodeBinary(timestamptz, timestamptz.decodeText(literal)), hex, literal)
+      assert.strictEqual(encodeHex(timestamptz, timestamptz.decodeText(literal)), hex, literal)
     }
   })
 
   it("exposes the fields of decoded values", () => {
-    const t = decodeBinary(timestamptz, "0002b0ec8517d580")
+    const t = decodeHex(timestamptz, "0002b0ec8517d580")
     assert.strictEqual(t.epochSeconds, 1_704_164_645)
     assert.strictEqual(t.microsecond, 123_456)
     assert.isTrue(t.withTimeZone)
@@ -213,24 +177,24 @@ describe("datetime goldens", () => {
     assert.strictEqual(t.date.toString(), "2024-01-02")
     assert.strictEqual(t.time.toString(), "03:04:05.123456")
 
-    const local = decodeBinary(timestamp, "0002b0ec8517d580")
+    const local = decodeHex(timestamp, "0002b0ec8517d580")
     assert.isFalse(local.withTimeZone)
     assert.strictEqual(local.toJSON(), "2024-01-02T03:04:05.123456")
     assert.isFalse(local.equals(t))
     assert.strictEqual(PgTimestamp.compare(local, t), 0)
     assert.isTrue(local.toTimestampTz().equals(t))
 
-    const bc = decodeBinary(timestamptz, "ff1af9e8fb46d000")
+    const bc = decodeHex(timestamptz, "ff1af9e8fb46d000")
     assert.strictEqual(bc.year, -43)
     assert.strictEqual(bc.toJSON(), "-000043-03-15T12:00:00Z")
-    const max = decodeBinary(timestamptz, "7fffff5bb3b29fff")
+    const max = decodeHex(timestamptz, "7fffff5bb3b29fff")
     assert.isTrue(max.equals(PgTimestamp.max))
     assert.strictEqual(max.toJSON(), "+294276-12-31T23:59:59.999999Z")
-    assert.isTrue(decodeBinary(timestamptz, "fd0f7cc1411fa000").equals(PgTimestamp.min))
+    assert.isTrue(decodeHex(timestamptz, "fd0f7cc1411fa000").equals(PgTimestamp.min))
     assert.strictEqual(PgTimestamp.min.toDate().getTime(), -210_866_803_200_000)
     assert.isTrue(Number.isNaN(max.toDate().getTime()))
 
-    const inf = decodeBinary(timestamptz, "7fffffffffffffff")
+    const inf = decodeHex(timestamptz, "7fffffffffffffff")
     assert.strictEqual(inf, PgTimestamp.infinity)
     assert.isFalse(inf.isFinite)
     assert.strictEqual(inf.toJSON(), "infinity")
@@ -239,31 +203,31 @@ describe("datetime goldens", () => {
     assert.isTrue(Number.isNaN(inf.year))
     assert.strictEqual(inf.epochMilliseconds, Infinity)
     assert.throws(() => inf.epochMicroseconds, RangeError)
-    assert.isFalse(decodeBinary(timestamp, "8000000000000000").withTimeZone)
+    assert.isFalse(decodeHex(timestamp, "8000000000000000").withTimeZone)
 
-    const d = decodeBinary(date, "fff49d7b")
+    const d = decodeHex(date, "fff49d7b")
     assert.deepStrictEqual([d.year, d.month, d.day], [-43, 3, 15])
     assert.strictEqual(d.toJSON(), "-000043-03-15")
-    assert.strictEqual(decodeBinary(date, "7fda970c").toJSON(), "+5874897-12-31")
-    assert.strictEqual(decodeBinary(date, "ffda97a7").toJSON(), "-004713-11-24")
-    assert.strictEqual(decodeBinary(date, "fff4da8b").toJSON(), "0000-01-01")
-    assert.strictEqual(decodeBinary(date, "00002279").toDate().toISOString(), "2024-02-29T00:00:00.000Z")
+    assert.strictEqual(decodeHex(date, "7fda970c").toJSON(), "+5874897-12-31")
+    assert.strictEqual(decodeHex(date, "ffda97a7").toJSON(), "-004713-11-24")
+    assert.strictEqual(decodeHex(date, "fff4da8b").toJSON(), "0000-01-01")
+    assert.strictEqual(decodeHex(date, "00002279").toDate().toISOString(), "2024-02-29T00:00:00.000Z")
     assert.strictEqual(PgDate.infinity.toJSON(), "infinity")
     assert.isTrue(Number.isNaN(PgDate.max.toDate().getTime()))
 
-    const tz = decodeBinary(timetz, "0000000a0eebb000ffffb2a8")
+    const tz = decodeHex(timetz, "0000000a0eebb000ffffb2a8")
     assert.strictEqual(tz.offsetSeconds, 19_800)
     assert.strictEqual(tz.microsOfDay, 43_200_000_000)
     assert.strictEqual(tz.toJSON(), "12:00:00+05:30")
-    const west = decodeBinary(timetz, "0000000a0eebb00000007080")
+    const west = decodeHex(timetz, "0000000a0eebb00000007080")
     assert.strictEqual(west.offsetSeconds, -28_800)
     assert.strictEqual(west.toJSON(), "12:00:00-08:00")
-    assert.isTrue(Object.is(decodeBinary(timetz, "000000000000000000000000").offsetSeconds, 0))
+    assert.isTrue(Object.is(decodeHex(timetz, "000000000000000000000000").offsetSeconds, 0))
 
-    const t24 = decodeBinary(time, "000000141dd76000")
+    const t24 = decodeHex(time, "000000141dd76000")
     assert.deepStrictEqual([t24.hour, t24.minute, t24.second, t24.microsecond], [24, 0, 0, 0])
     assert.isTrue(t24.equals(PgTime.endOfDay))
-    const t2 = decodeBinary(time, "0000000a8be62608")
+    const t2 = decodeHex(time, "0000000a8be62608")
     assert.deepStrictEqual([t2.hour, t2.minute, t2.second, t2.microsecond], [12, 34, 56, 789_000])
   })
 
@@ -283,11 +247,11 @@ describe("datetime goldens", () => {
 describe("Date interop", () => {
   it("encodes Dates: instants for timestamptz, UTC wall clock for timestamp, UTC day for date", () => {
     const d = new Date("2024-01-02T03:04:05.123Z")
-    assert.strictEqual(encodeBinary(timestamptz, d), "0002b0ec8517d3b8")
+    assert.strictEqual(encodeHex(timestamptz, d), "0002b0ec8517d3b8")
     assert.strictEqual(timestamptz.encodeText(d), "2024-01-02 03:04:05.123+00")
-    assert.strictEqual(encodeBinary(timestamp, d), "0002b0ec8517d3b8")
+    assert.strictEqual(encodeHex(timestamp, d), "0002b0ec8517d3b8")
     assert.strictEqual(timestamp.encodeText(d), "2024-01-02 03:04:05.123")
-    assert.strictEqual(encodeBinary(date, d), int32Hex(8767))
+    assert.strictEqual(encodeHex(date, d), int32Hex(8767))
     assert.strictEqual(date.encodeText(d), "2024-01-02")
     assert.strictEqual(date.encodeText(new Date("2024-01-01T23:59:59.999Z")), "2024-01-01")
     // before 1970, and before year 1: floors, never rounds toward zero
@@ -345,10 +309,10 @@ describe("Date interop", () => {
   })
 
   it("rejects Invalid Dates and Dates outside PostgreSQL's range", () => {
-    assertCodecError(() => encodeBinary(timestamptz, new Date(NaN)), 1184)
+    assertCodecError(() => encodeHex(timestamptz, new Date(NaN)), 1184)
     assertCodecError(() => timestamptz.encodeText(new Date(NaN)), 1184)
-    assertCodecError(() => encodeBinary(timestamp, new Date(-210_866_803_200_001)), 1114)
-    assertCodecError(() => encodeBinary(date, new Date(NaN)), 1082)
+    assertCodecError(() => encodeHex(timestamp, new Date(-210_866_803_200_001)), 1114)
+    assertCodecError(() => encodeHex(date, new Date(NaN)), 1082)
     assertCodecError(() => PgTimestamp.fromDate(new Date(-8.64e15)))
     assertCodecError(() => PgDate.fromDate(new Date(-8.64e15)))
   })
@@ -388,9 +352,9 @@ describe("datetime properties", () => {
       fc.property(pgMicros, fc.boolean(), (us, tz) => {
         const codec = tz ? timestamptz : timestamp
         const hex = int64Hex(us)
-        const value = decodeBinary(codec, hex)
+        const value = decodeHex(codec, hex)
         assert.strictEqual(value.withTimeZone, tz)
-        assert.strictEqual(encodeBinary(codec, value), hex)
+        assert.strictEqual(encodeHex(codec, value), hex)
         if (isSentinel(us)) {
           assert.isFalse(value.isFinite)
           assert.strictEqual(value.epochSeconds, us > 0n ? Infinity : -Infinity)
@@ -408,7 +372,7 @@ describe("datetime properties", () => {
     fc.assert(
       fc.property(pgMicros, fc.boolean(), (us, tz) => {
         const codec = tz ? timestamptz : timestamp
-        const value = decodeBinary(codec, int64Hex(us))
+        const value = decodeHex(codec, int64Hex(us))
         const text = codec.encodeText(value)
         assert.strictEqual(text, value.toString())
         assert.isTrue(codec.decodeText(text).equals(value), text)
@@ -424,7 +388,7 @@ describe("datetime properties", () => {
   it("timestamptz text with any offset decodes to the instant it names", () => {
     fc.assert(
       fc.property(fc.bigInt({ min: MIN_TS, max: MAX_TS }), offsets, (us, offset) => {
-        const utc = decodeBinary(timestamptz, int64Hex(us))
+        const utc = decodeHex(timestamptz, int64Hex(us))
         // the local reading may lie outside the range (294277-01-01 05:29:59+05:30): unchecked
         const shifted = new PgTimestamp(utc.epochSeconds + offset, utc.microsecond, false)
         // e.g. "2024-06-01 17:30:00.5+05:30", and the BC suffix after the offset
@@ -446,8 +410,8 @@ describe("datetime properties", () => {
     fc.assert(
       fc.property(pgDays, (days) => {
         const hex = int32Hex(days)
-        const value = decodeBinary(date, hex)
-        assert.strictEqual(encodeBinary(date, value), hex)
+        const value = decodeHex(date, hex)
+        assert.strictEqual(encodeHex(date, value), hex)
         assert.isTrue(date.decodeText(date.encodeText(value)).equals(value))
         assert.isTrue(PgDate.parse(value.toJSON()).equals(value))
         if (value.isFinite) {
@@ -464,16 +428,16 @@ describe("datetime properties", () => {
     fc.assert(
       fc.property(microsOfDay, offsets, (micros, offset) => {
         const t = PgTime.fromMicrosOfDay(micros)
-        assert.isTrue(decodeBinary(time, encodeBinary(time, t)).equals(t))
+        assert.isTrue(decodeHex(time, encodeHex(time, t)).equals(t))
         assert.isTrue(time.decodeText(time.encodeText(t)).equals(t))
         assert.isTrue(PgTime.parse(t.toJSON()).equals(t))
         assert.isTrue(
           PgTime.make({ hour: t.hour, minute: t.minute, second: t.second, microsecond: t.microsecond }).equals(t)
         )
         const tz = PgTimeTz.fromMicrosOfDay(micros, offset)
-        const hex = encodeBinary(timetz, tz)
+        const hex = encodeHex(timetz, tz)
         assert.strictEqual(hex.slice(16), int32Hex(-offset))
-        assert.isTrue(decodeBinary(timetz, hex).equals(tz))
+        assert.isTrue(decodeHex(timetz, hex).equals(tz))
         assert.isTrue(timetz.decodeText(timetz.encodeText(tz)).equals(tz))
         assert.isTrue(PgTimeTz.parse(tz.toJSON()).equals(tz))
       }),
@@ -507,19 +471,19 @@ describe("datetime malformed input", () => {
   })
 
   it("rejects out-of-range binary values", () => {
-    assertCodecError(() => decodeBinary(date, int32Hex(MAX_DAYS + 1)), 1082)
-    assertCodecError(() => decodeBinary(date, int32Hex(MIN_DAYS - 1)), 1082)
-    assertCodecError(() => decodeBinary(date, int32Hex(-2_147_483_647)), 1082)
-    assertCodecError(() => decodeBinary(timestamptz, int64Hex(MAX_TS + 1n)), 1184)
-    assertCodecError(() => decodeBinary(timestamptz, int64Hex(MIN_TS - 1n)), 1184)
-    assertCodecError(() => decodeBinary(timestamp, int64Hex(2n ** 63n - 2n)), 1114)
-    assertCodecError(() => decodeBinary(timestamp, int64Hex(-(2n ** 63n) + 1n)), 1114)
-    assertCodecError(() => decodeBinary(time, int64Hex(86_400_000_001n)), 1083)
-    assertCodecError(() => decodeBinary(time, int64Hex(-1n)), 1083)
-    assertCodecError(() => decodeBinary(time, int64Hex(2n ** 62n)), 1083)
-    assertCodecError(() => decodeBinary(timetz, int64Hex(0n) + int32Hex(57_600)), 1266)
-    assertCodecError(() => decodeBinary(timetz, int64Hex(0n) + int32Hex(-57_600)), 1266)
-    assertCodecError(() => decodeBinary(timetz, int64Hex(-1n) + int32Hex(0)), 1266)
+    assertCodecError(() => decodeHex(date, int32Hex(MAX_DAYS + 1)), 1082)
+    assertCodecError(() => decodeHex(date, int32Hex(MIN_DAYS - 1)), 1082)
+    assertCodecError(() => decodeHex(date, int32Hex(-2_147_483_647)), 1082)
+    assertCodecError(() => decodeHex(timestamptz, int64Hex(MAX_TS + 1n)), 1184)
+    assertCodecError(() => decodeHex(timestamptz, int64Hex(MIN_TS - 1n)), 1184)
+    assertCodecError(() => decodeHex(timestamp, int64Hex(2n ** 63n - 2n)), 1114)
+    assertCodecError(() => decodeHex(timestamp, int64Hex(-(2n ** 63n) + 1n)), 1114)
+    assertCodecError(() => decodeHex(time, int64Hex(86_400_000_001n)), 1083)
+    assertCodecError(() => decodeHex(time, int64Hex(-1n)), 1083)
+    assertCodecError(() => decodeHex(time, int64Hex(2n ** 62n)), 1083)
+    assertCodecError(() => decodeHex(timetz, int64Hex(0n) + int32Hex(57_600)), 1266)
+    assertCodecError(() => decodeHex(timetz, int64Hex(0n) + int32Hex(-57_600)), 1266)
+    assertCodecError(() => decodeHex(timetz, int64Hex(-1n) + int32Hex(0)), 1266)
   })
 
   it("rejects garbage text", () => {
@@ -625,18 +589,18 @@ describe("datetime malformed input", () => {
   })
 
   it("rejects values the unchecked constructors let through, and wrong types", () => {
-    assertCodecError(() => encodeBinary(timestamptz, new PgTimestamp(NaN, 0, true)), 1184)
-    assertCodecError(() => encodeBinary(timestamptz, new PgTimestamp(0.5, 0, true)), 1184)
-    assertCodecError(() => encodeBinary(timestamptz, new PgTimestamp(0, 1_000_000, true)), 1184)
+    assertCodecError(() => encodeHex(timestamptz, new PgTimestamp(NaN, 0, true)), 1184)
+    assertCodecError(() => encodeHex(timestamptz, new PgTimestamp(0.5, 0, true)), 1184)
+    assertCodecError(() => encodeHex(timestamptz, new PgTimestamp(0, 1_000_000, true)), 1184)
     assertCodecError(() => timestamptz.encodeText(new PgTimestamp(NaN, 0, true)), 1184)
-    assertCodecError(() => encodeBinary(timestamp, new PgTimestamp(1e13, 0, false)), 1114)
-    assertCodecError(() => encodeBinary(timestamptz, "2024-01-01" as any), 1184)
-    assertCodecError(() => encodeBinary(date, new PgDate(2.5)), 1082)
+    assertCodecError(() => encodeHex(timestamp, new PgTimestamp(1e13, 0, false)), 1114)
+    assertCodecError(() => encodeHex(timestamptz, "2024-01-01" as any), 1184)
+    assertCodecError(() => encodeHex(date, new PgDate(2.5)), 1082)
     assertCodecError(() => date.encodeText(new PgDate(NaN)), 1082)
-    assertCodecError(() => encodeBinary(date, 1 as any), 1082)
-    assertCodecError(() => encodeBinary(time, new PgTime(-1)), 1083)
+    assertCodecError(() => encodeHex(date, 1 as any), 1082)
+    assertCodecError(() => encodeHex(time, new PgTime(-1)), 1083)
     assertCodecError(() => time.encodeText({ microsOfDay: 0 } as any), 1083)
-    assertCodecError(() => encodeBinary(timetz, new PgTimeTz(0, 57_600)), 1266)
+    assertCodecError(() => encodeHex(timetz, new PgTimeTz(0, 57_600)), 1266)
     assertCodecError(() => timetz.encodeText(new PgTimeTz(0, 0.5)), 1266)
   })
 })

@@ -1,45 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import * as PgCodec from "../../src/PgCodec.ts"
+import type * as PgCodec from "../../src/PgCodec.ts"
 import { PgInterval } from "../../src/PgDateTime.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
 import { codecs, interval } from "../../src/internal/types/interval.ts"
+import { decodeHex, encodeHex, int32Hex, int64Hex, throwsCodecError } from "./helpers.ts"
 
-const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-
-const decode = (hex: string): PgInterval => {
-  const field = fromHex(hex)
-  const buffer = new Uint8Array(field.length + 5).fill(0xee)
-  buffer.set(field, 2)
-  return interval.decodeBinary!(buffer, 2, field.length)
-}
-
-const encode = (value: PgInterval): string => {
-  const w = new PgWriter(1)
-  interval.encodeBinary!(value, w)
-  return toHex(w.take())
-}
-
-const wire = (months: number, days: number, micros: bigint): string => {
-  const v = new DataView(new ArrayBuffer(16))
-  v.setBigInt64(0, micros)
-  v.setInt32(8, days)
-  v.setInt32(12, months)
-  return toHex(new Uint8Array(v.buffer))
-}
+/** The wire form: µs int64, days int32, months int32. */
+const wire = (months: number, days: number, micros: bigint): string => int64Hex(micros) + int32Hex(days) + int32Hex(months)
 
 const assertCodecError = (f: () => unknown): PgCodec.CodecError => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, PgCodec.CodecError)
-    const err = e as PgCodec.CodecError
-    assert.strictEqual(err.oid, 1186)
-    assert.strictEqual(err.type, "interval")
-    return err
-  }
-  return assert.fail("expected a CodecError")
+  const err = throwsCodecError(f, "interval")
+  assert.strictEqual(err.oid, 1186)
+  return err
 }
 
 const INT32_MIN = -2_147_483_648
@@ -113,10 +85,10 @@ const goldens: ReadonlyArray<readonly [string, string, string, string]> = [
 describe("interval goldens", () => {
   it("binary, postgres text and iso_8601 text agree with the server", () => {
     for (const [literal, hex, text, iso] of goldens) {
-      const value = decode(hex)
+      const value = decodeHex(interval, hex)
       assert.strictEqual(value.toString(), text, `toString of ${literal}`)
       assert.strictEqual(value.toJSON(), iso, `toJSON of ${literal}`)
-      assert.strictEqual(encode(value), hex, `encodeBinary of ${literal}`)
+      assert.strictEqual(encodeHex(interval, value), hex, `encodeBinary of ${literal}`)
       assert.strictEqual(interval.encodeText(value), text, `encodeText of ${literal}`)
       assert.isTrue(interval.decodeText(text).equals(value), `decodeText of ${literal}`)
       assert.isTrue(interval.decodeText(iso).equals(value), `decodeText of ${iso}`)
@@ -124,7 +96,7 @@ describe("interval goldens", () => {
   })
 
   it("keeps months, days and microseconds apart", () => {
-    const v = decode("000000036c97ca88000000030000000e")
+    const v = decodeHex(interval, "000000036c97ca88000000030000000e")
     assert.strictEqual(v.months, 14)
     assert.strictEqual(v.days, 3)
     assert.strictEqual(v.microseconds, 14_706_789_000n)
@@ -137,7 +109,7 @@ describe("interval goldens", () => {
       seconds: 6,
       microseconds: 789_000
     })
-    assert.deepStrictEqual(decode("fffffffc93743f8000000003fffffff2").toParts(), {
+    assert.deepStrictEqual(decodeHex(interval, "fffffffc93743f8000000003fffffff2").toParts(), {
       years: -1,
       months: -2,
       days: 3,
@@ -150,23 +122,23 @@ describe("interval goldens", () => {
     assert.isFalse(PgInterval.make({ months: 1 }).equals(PgInterval.make({ days: 30 })))
     assert.isTrue(
       PgInterval.make({ years: 1, months: 2, weeks: 1, days: -4, hours: 4, minutes: 5, seconds: 6, microseconds: 789_000n })
-        .equals(decode("000000036c97ca88000000030000000e"))
+        .equals(decodeHex(interval, "000000036c97ca88000000030000000e"))
     )
   })
 
   it("decodes the infinities to the shared constants", () => {
-    assert.strictEqual(decode("7fffffffffffffff7fffffff7fffffff"), PgInterval.infinity)
-    assert.strictEqual(decode("80000000000000008000000080000000"), PgInterval.negativeInfinity)
+    assert.strictEqual(decodeHex(interval, "7fffffffffffffff7fffffff7fffffff"), PgInterval.infinity)
+    assert.strictEqual(decodeHex(interval, "80000000000000008000000080000000"), PgInterval.negativeInfinity)
     assert.isFalse(PgInterval.infinity.isFinite)
     assert.isFalse(PgInterval.negativeInfinity.isFinite)
     assert.isTrue(PgInterval.zero.isFinite)
     assert.strictEqual(interval.decodeText("infinity"), PgInterval.infinity)
     assert.strictEqual(interval.decodeText("-infinity"), PgInterval.negativeInfinity)
     // almost-sentinel values are finite
-    assert.isTrue(decode(wire(INT32_MAX, INT32_MAX, INT64_MAX - 1n)).isFinite)
-    assert.isTrue(decode(wire(INT32_MIN, INT32_MIN, INT64_MIN + 1n)).isFinite)
-    assert.isTrue(decode(wire(0, 0, INT64_MIN)).isFinite)
-    assert.isTrue(decode(wire(INT32_MAX, 0, INT64_MAX)).isFinite)
+    assert.isTrue(decodeHex(interval, wire(INT32_MAX, INT32_MAX, INT64_MAX - 1n)).isFinite)
+    assert.isTrue(decodeHex(interval, wire(INT32_MIN, INT32_MIN, INT64_MIN + 1n)).isFinite)
+    assert.isTrue(decodeHex(interval, wire(0, 0, INT64_MIN)).isFinite)
+    assert.isTrue(decodeHex(interval, wire(INT32_MAX, 0, INT64_MAX)).isFinite)
   })
 
   it("the family exports the codec", () => {
@@ -195,11 +167,11 @@ describe("interval properties", () => {
     fc.assert(
       fc.property(intervals, ([months, days, micros]) => {
         const hex = wire(months, days, micros)
-        const value = decode(hex)
+        const value = decodeHex(interval, hex)
         assert.strictEqual(value.months, months)
         assert.strictEqual(value.days, days)
         assert.strictEqual(value.microseconds, micros)
-        assert.strictEqual(encode(value), hex)
+        assert.strictEqual(encodeHex(interval, value), hex)
       }),
       { numRuns: 5000 }
     )
@@ -293,12 +265,12 @@ describe("interval malformed input", () => {
   })
 
   it("rejects out-of-range values and wrong types when encoding", () => {
-    assertCodecError(() => encode(new PgInterval(INT32_MAX + 1, 0, 0n)))
-    assertCodecError(() => encode(new PgInterval(0, 0.5, 0n)))
-    assertCodecError(() => encode(new PgInterval(0, 0, INT64_MAX + 1n)))
-    assertCodecError(() => encode(new PgInterval(0, 0, 1 as any)))
+    assertCodecError(() => encodeHex(interval, new PgInterval(INT32_MAX + 1, 0, 0n)))
+    assertCodecError(() => encodeHex(interval, new PgInterval(0, 0.5, 0n)))
+    assertCodecError(() => encodeHex(interval, new PgInterval(0, 0, INT64_MAX + 1n)))
+    assertCodecError(() => encodeHex(interval, new PgInterval(0, 0, 1 as any)))
     assertCodecError(() => interval.encodeText(new PgInterval(NaN, 0, 0n)))
-    assertCodecError(() => encode({ months: 0, days: 0, microseconds: 0n } as any))
+    assertCodecError(() => encodeHex(interval, { months: 0, days: 0, microseconds: 0n } as any))
     assertCodecError(() => PgInterval.make({ years: 178_956_971 }))
     assertCodecError(() => PgInterval.make({ hours: 2_562_047_789 }))
     assertCodecError(() => PgInterval.make({ seconds: 1.5 }))

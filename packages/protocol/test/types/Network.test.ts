@@ -1,56 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import type { Codec } from "../../src/PgCodec.ts"
-import { CodecError } from "../../src/PgCodec.ts"
 import { Oid } from "../../src/PgOid.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
 import { cidr, codecs, inet, macaddr, macaddr8, parseAddress } from "../../src/internal/types/network.ts"
-
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16))
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
-
-const encodeHex = (c: Codec<string>, v: string): string => {
-  const w = new PgWriter(1)
-  c.encodeBinary!(v, w)
-  return toHex(w.take())
-}
-
-/** Decodes from the middle of a larger buffer, so offsets and lengths are honoured. */
-const decodeHex = (c: Codec<string>, h: string): string => {
-  const b = fromHex("eeee" + h + "ee")
-  return c.decodeBinary!(b, 2, b.length - 3)
-}
-
-const throwsCodecError = (f: () => unknown, type: string): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, CodecError)
-    assert.strictEqual((e as CodecError).type, type)
-    return
-  }
-  assert.fail(`expected a CodecError for ${type}`)
-}
-
-/**
- * Server goldens `[input, text, hex]`: `hex` is `encode(<type>_send('<input>'::<type>), 'hex')`
- * and `text` the type's output function applied to the same value. Decoding the bytes must give
- * the server's text; encoding the input, and the server's own text, must give the bytes.
- */
-const goldens = (c: Codec<string>, rows: ReadonlyArray<readonly [string, string, string]>): void => {
-  for (const [input, text, hex] of rows) {
-    assert.strictEqual(decodeHex(c, hex), text, `${c.name} decode ${hex}`)
-    assert.strictEqual(encodeHex(c, input), hex, `${c.name} encode ${JSON.stringify(input)}`)
-    assert.strictEqual(encodeHex(c, text), hex, `${c.name} encode ${JSON.stringify(text)}`)
-    assert.strictEqual(c.decodeText(text), text)
-    assert.strictEqual(c.encodeText(input), input)
-  }
-}
+import { decodeHex, encodeHex, onlyCodecErrors, stringGoldens, throwsCodecError, toHex } from "./helpers.ts"
 
 describe("inet", () => {
   it("matches server goldens", () => {
     // select encode(inet_send('<input>'::inet), 'hex'), inet_out('<input>'::inet)
-    goldens(inet, [
+    stringGoldens(inet, [
       ["1.2.3.4", "1.2.3.4", "0220000401020304"],
       ["10.1.2.3/8", "10.1.2.3/8", "020800040a010203"],
       ["0.0.0.0/0", "0.0.0.0/0", "0200000400000000"],
@@ -137,7 +94,7 @@ describe("inet", () => {
 describe("cidr", () => {
   it("matches server goldens", () => {
     // select encode(cidr_send('<input>'::cidr), 'hex'), cidr_out('<input>'::cidr)
-    goldens(cidr, [
+    stringGoldens(cidr, [
       ["10", "10.0.0.0/8", "020801040a000000"],
       ["128", "128.0.0.0/16", "0210010480000000"],
       ["192.168.1", "192.168.1.0/24", "02180104c0a80100"],
@@ -214,7 +171,7 @@ describe("inet/cidr properties", () => {
 describe("macaddr", () => {
   it("matches server goldens", () => {
     // select encode(macaddr_send('<input>'::macaddr), 'hex'), macaddr_out('<input>'::macaddr)
-    goldens(macaddr, [
+    stringGoldens(macaddr, [
       ["08:00:2b:01:02:03", "08:00:2b:01:02:03", "08002b010203"],
       ["08-00-2B-01-02-03", "08:00:2b:01:02:03", "08002b010203"],
       ["08002b:010203", "08:00:2b:01:02:03", "08002b010203"],
@@ -264,7 +221,7 @@ describe("macaddr", () => {
 describe("macaddr8", () => {
   it("matches server goldens, widening 6-byte input", () => {
     // select encode(macaddr8_send('<input>'::macaddr8), 'hex'), macaddr8_out('<input>'::macaddr8)
-    goldens(macaddr8, [
+    stringGoldens(macaddr8, [
       ["08:00:2b:01:02:03:04:05", "08:00:2b:01:02:03:04:05", "08002b0102030405"],
       ["08:00:2b:01:02:03", "08:00:2b:ff:fe:01:02:03", "08002bfffe010203"],
       ["08-00-2b-01-02-03-04-05", "08:00:2b:01:02:03:04:05", "08002b0102030405"],
@@ -316,11 +273,7 @@ describe("network codecs", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 24 }), (b) => {
         for (const c of codecs) {
-          try {
-            assert.isString(c.decodeBinary!(b, 0, b.length))
-          } catch (e) {
-            assert.instanceOf(e, CodecError)
-          }
+          onlyCodecErrors(() => assert.isString(c.decodeBinary!(b, 0, b.length)))
         }
       }),
       { numRuns: 2000 }
@@ -331,11 +284,7 @@ describe("network codecs", () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(..."0123456789abcdefx:./- ") }), (s) => {
         for (const c of codecs) {
-          try {
-            encodeHex(c, s)
-          } catch (e) {
-            assert.instanceOf(e, CodecError)
-          }
+          onlyCodecErrors(() => encodeHex(c, s))
         }
       }),
       { numRuns: 2000 }

@@ -1,36 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import type { Codec } from "../../src/PgCodec.ts"
-import { CodecError } from "../../src/PgCodec.ts"
 import { PgWriter } from "../../src/PgWriter.ts"
 import { canonicalNumeric, codecs, numeric } from "../../src/internal/types/numeric.ts"
-
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16))
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
-
-const encodeHex = <A, I>(c: Codec<A, I>, v: I): string => {
-  const w = new PgWriter(1)
-  c.encodeBinary!(v, w)
-  return toHex(w.take())
-}
-
-/** Decodes from the middle of a larger buffer, so offsets and lengths are honoured. */
-const decodeHex = <A>(c: Codec<A, any>, h: string): A => {
-  const b = fromHex("eeee" + h + "ee")
-  return c.decodeBinary!(b, 2, b.length - 3)
-}
-
-const throwsCodecError = (f: () => unknown, secret?: string): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, CodecError)
-    assert.strictEqual((e as CodecError).type, "numeric")
-    if (secret !== undefined) assert.notInclude((e as CodecError).message, secret)
-    return
-  }
-  assert.fail("expected a CodecError")
-}
+import { decodeHex, encodeHex, throwsCodecError } from "./helpers.ts"
 
 // select x::text, encode(numeric_send(x),'hex') from unnest(array[…]::numeric[]) x   -- PostgreSQL 18.4
 const goldens: ReadonlyArray<readonly [string, string]> = [
@@ -227,12 +199,12 @@ describe("numeric", () => {
 
   it("rejects what numeric_in rejects, without echoing the input", () => {
     for (const input of [...serverInvalid, ...serverOverflow]) {
-      throwsCodecError(() => numeric.decodeText(input))
-      throwsCodecError(() => encodeHex(numeric, input))
+      throwsCodecError(() => numeric.decodeText(input), "numeric")
+      throwsCodecError(() => encodeHex(numeric, input), "numeric")
     }
-    throwsCodecError(() => numeric.encodeText("secret-42x"), "secret-42x")
-    throwsCodecError(() => encodeHex(numeric, null as unknown as string))
-    throwsCodecError(() => encodeHex(numeric, {} as unknown as string))
+    assert.notInclude(throwsCodecError(() => numeric.encodeText("secret-42x"), "numeric").message, "secret-42x")
+    throwsCodecError(() => encodeHex(numeric, null as unknown as string), "numeric")
+    throwsCodecError(() => encodeHex(numeric, {} as unknown as string), "numeric")
   })
 
   it("encodes numbers as their shortest round-trip decimal", () => {
@@ -295,7 +267,7 @@ describe("numeric", () => {
       "000000000000c000", // dscale beyond 0x3fff
       "00020000000000000001" // ndigits 2, one digit
     ]
-    for (const h of bad) throwsCodecError(() => decodeHex(numeric, h))
+    for (const h of bad) throwsCodecError(() => decodeHex(numeric, h), "numeric")
   })
 
   it("agrees with a BigInt oracle on random decimal strings, text and binary alike", () => {

@@ -2,31 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import * as PgCodec from "../../src/PgCodec.ts"
 import * as PgRange from "../../src/PgRange.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
-import { readInt32, utf8Slice } from "../../src/internal/bytes.ts"
 import { multirangeCodec, rangeCodec } from "../../src/internal/types/range.ts"
+import { decodeHex, encodeHex, int4, text, throwsCodecError } from "./helpers.ts"
 
-// Local subtype codecs, so these tests do not depend on the scalar families.
-const int4: PgCodec.Codec<number> = PgCodec.make({
-  oid: 23,
-  name: "int4",
-  decodeBinary: (b, o, l) => (l === 4 ? readInt32(b, o) : PgCodec.fail("int4 must be 4 bytes", 23, "int4")),
-  encodeBinary: (v, w) => {
-    w.i32(v)
-  },
-  decodeText: (t) => (/^\s*[+-]?\d+\s*$/.test(t) ? Number(t) : PgCodec.fail(`bad int4 ${t}`, 23, "int4")),
-  encodeText: (v) => String(v)
-})
-const text: PgCodec.Codec<string> = PgCodec.make({
-  oid: 25,
-  name: "text",
-  decodeBinary: (b, o, l) => utf8Slice(b, o, o + l),
-  encodeBinary: (v, w) => {
-    w.string(v)
-  },
-  decodeText: (t) => t,
-  encodeText: (v) => v
-})
+// Local subtype codecs (int4 and text come from ./helpers.ts).
 // Keeps the subtype's binary form as hex (numrange golden without a numeric codec).
 const rawHex: PgCodec.Codec<string> = PgCodec.make({
   oid: 1700,
@@ -44,28 +23,6 @@ const int4multirange = multirangeCodec(int4, 4451, "int4multirange")
 const textrange = rangeCodec(text, 90001, "textrange")
 const textmultirange = multirangeCodec(text, 90002, "textmultirange")
 const numrange = rangeCodec(rawHex, 3906, "numrange")
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
-const encodeHex = <I>(codec: PgCodec.Codec<any, I>, value: I): string => {
-  const w = new PgWriter(8)
-  codec.encodeBinary!(value, w)
-  return Buffer.from(w.take()).toString("hex")
-}
-const decodeHex = <A>(codec: PgCodec.Codec<A, any>, h: string): A => {
-  const inner = hex(h)
-  const outer = new Uint8Array(inner.length + 6).fill(0xee)
-  outer.set(inner, 3)
-  return codec.decodeBinary!(outer, 3, inner.length)
-}
-const throwsCodecError = (f: () => unknown): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, PgCodec.CodecError)
-    return
-  }
-  assert.fail("expected a CodecError")
-}
 
 describe("PgRange", () => {
   it("normalises unbounded sides and exposes bounds", () => {

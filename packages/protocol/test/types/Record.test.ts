@@ -1,22 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import * as PgCodec from "../../src/PgCodec.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
-import { readInt32, readInt64, utf8Slice } from "../../src/internal/bytes.ts"
+import { readInt64 } from "../../src/internal/bytes.ts"
 import { arrayCodec } from "../../src/internal/types/array.ts"
 import { compositeCodec, recordCodec } from "../../src/internal/types/record.ts"
+import { decodeHex, encodeHex, fromHex, int4, text, textLike, throwsCodecError } from "./helpers.ts"
 
-// Local field codecs, so these tests do not depend on the scalar families.
-const int4: PgCodec.Codec<number> = PgCodec.make({
-  oid: 23,
-  name: "int4",
-  decodeBinary: (b, o, l) => (l === 4 ? readInt32(b, o) : PgCodec.fail("int4 must be 4 bytes", 23, "int4")),
-  encodeBinary: (v, w) => {
-    w.i32(v)
-  },
-  decodeText: (t) => (/^\s*[+-]?\d+\s*$/.test(t) ? Number(t) : PgCodec.fail(`bad int4 ${t}`, 23, "int4")),
-  encodeText: (v) => String(v)
-})
+// Local field codecs (int4, text and textLike come from ./helpers.ts).
 const int8: PgCodec.Codec<bigint> = PgCodec.make({
   oid: 20,
   name: "int8",
@@ -27,18 +17,6 @@ const int8: PgCodec.Codec<bigint> = PgCodec.make({
   decodeText: (t) => BigInt(t.trim()),
   encodeText: (v) => String(v)
 })
-const textLike = (oid: number, name: string): PgCodec.Codec<string> =>
-  PgCodec.make({
-    oid,
-    name,
-    decodeBinary: (b, o, l) => utf8Slice(b, o, o + l),
-    encodeBinary: (v, w) => {
-      w.string(v)
-    },
-    decodeText: (t) => t,
-    encodeText: (v) => v
-  })
-const text = textLike(25, "text")
 const unknown = textLike(705, "unknown")
 const int8Array = arrayCodec(int8, 1016, "_int8")
 
@@ -51,28 +29,6 @@ const gComp = compositeCodec(16446, "g_comp", [
   { name: "b", type: text },
   { name: "c", type: int8Array }
 ])
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
-const encodeHex = <I>(codec: PgCodec.Codec<any, I>, value: I): string => {
-  const w = new PgWriter(8)
-  codec.encodeBinary!(value, w)
-  return Buffer.from(w.take()).toString("hex")
-}
-const decodeHex = <A>(codec: PgCodec.Codec<A, any>, h: string): A => {
-  const inner = hex(h)
-  const outer = new Uint8Array(inner.length + 6).fill(0xee)
-  outer.set(inner, 3)
-  return codec.decodeBinary!(outer, 3, inner.length)
-}
-const throwsCodecError = (f: () => unknown): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, PgCodec.CodecError)
-    return
-  }
-  assert.fail("expected a CodecError")
-}
 
 // select encode(record_send(row(1,'a',null)),'hex')   ('a' and null are of type unknown, OID 705)
 const rowGolden = "00000003000000170000000400000001000002c10000000161000002c1ffffffff"
@@ -87,7 +43,7 @@ describe("anonymous record", () => {
 
   it("returns a copy of the bytes of fields with no binary decoder", () => {
     const bare = recordCodec(lookup([int4]))
-    const inner = hex(rowGolden)
+    const inner = fromHex(rowGolden)
     const out = bare.decodeBinary!(inner, 0, inner.length)
     assert.deepStrictEqual(out, [1, new Uint8Array([0x61]), null])
     const bytes = out[1] as Uint8Array

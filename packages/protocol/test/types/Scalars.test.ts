@@ -13,43 +13,11 @@ import * as Money from "../../src/internal/types/money.ts"
 import * as Text from "../../src/internal/types/text.ts"
 import * as Uuid from "../../src/internal/types/uuid.ts"
 import * as Void from "../../src/internal/types/void.ts"
+import { decodeHex, encodeHex, fromHex, throwsCodecError, toHex, valueGoldens } from "./helpers.ts"
 
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16))
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
-
-const encodeHex = <A, I>(c: Codec<A, I>, v: I): string => {
-  const w = new PgWriter(1)
-  c.encodeBinary!(v, w)
-  return toHex(w.take())
-}
-
-/** Decodes from the middle of a larger buffer, so offsets and lengths are honoured. */
-const decodeHex = <A>(c: Codec<A, any>, h: string): A => {
-  const b = fromHex("eeee" + h + "ee")
-  return c.decodeBinary!(b, 2, b.length - 3)
-}
-
-const throwsCodecError = (f: () => unknown, type: string, secret?: string): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, CodecError)
-    assert.strictEqual((e as CodecError).type, type)
-    if (secret !== undefined) assert.notInclude((e as CodecError).message, secret)
-    return
-  }
-  assert.fail(`expected a CodecError for ${type}`)
-}
-
-/** Checks binary decode, binary encode and text decode of server goldens `[value, text, hex]`. */
-const goldens = <A, I>(c: Codec<A, I>, rows: ReadonlyArray<readonly [A & I, string, string]>): void => {
-  for (const [value, text, hex] of rows) {
-    assert.deepStrictEqual(decodeHex(c, hex), value, `${c.name} decode ${hex}`)
-    assert.strictEqual(encodeHex(c, value), hex, `${c.name} encode ${text}`)
-    assert.deepStrictEqual(c.decodeText(text), value, `${c.name} decodeText ${text}`)
-    assert.deepStrictEqual(c.decodeText(c.encodeText(value)), value, `${c.name} text round trip ${text}`)
-  }
-}
+/** Server goldens `[value, text, hex]`; the value may print as another text that reads back the same. */
+const goldens = <A, I>(c: Codec<A, I>, rows: ReadonlyArray<readonly [A & I, string, string]>): void =>
+  valueGoldens(c, rows, "roundTrips")
 
 const badLengths = (c: Codec, lengths: ReadonlyArray<number>): void => {
   for (const n of lengths) throwsCodecError(() => decodeHex(c, "00".repeat(n)), c.name)
@@ -645,7 +613,7 @@ describe("json", () => {
     throwsCodecError(() => decodeHex(Json.jsonb, "027b7d"), "jsonb")
     throwsCodecError(() => decodeHex(Json.jsonb, "017b"), "jsonb")
     throwsCodecError(() => decodeHex(Json.json, "7b"), "json")
-    throwsCodecError(() => Json.json.decodeText("{secret"), "json", "secret")
+    assert.notInclude(throwsCodecError(() => Json.json.decodeText("{secret"), "json").message, "secret")
     throwsCodecError(() => decodeHex(Json.jsonpath, ""), "jsonpath")
     throwsCodecError(() => decodeHex(Json.jsonpath, "0224"), "jsonpath")
     throwsCodecError(() => encodeHex(Json.jsonpath, 1 as unknown as string), "jsonpath")

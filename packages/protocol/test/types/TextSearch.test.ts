@@ -1,60 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import type { Codec } from "../../src/PgCodec.ts"
 import { CodecError } from "../../src/PgCodec.ts"
 import { Oid } from "../../src/PgOid.ts"
-import { PgWriter } from "../../src/PgWriter.ts"
 import { codecs, gtsvector, tsquery, tsvector } from "../../src/internal/types/textsearch.ts"
-
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16))
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
-
-const encodeHex = (c: Codec<string>, v: string): string => {
-  const w = new PgWriter(1)
-  c.encodeBinary!(v, w)
-  return toHex(w.take())
-}
-
-/** Decodes from the middle of a larger buffer, so offsets and lengths are honoured. */
-const decodeHex = (c: Codec<string>, h: string): string => {
-  const b = fromHex("eeee" + h + "ee")
-  return c.decodeBinary!(b, 2, b.length - 3)
-}
-
-const throwsCodecError = (f: () => unknown, type: string, message?: string): void => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, CodecError)
-    assert.strictEqual((e as CodecError).type, type)
-    if (message !== undefined) assert.include((e as CodecError).message, message)
-    return
-  }
-  assert.fail(`expected a CodecError for ${type}`)
-}
-
-/**
- * Server goldens `[input, text, hex]`: `hex` is `encode(<send>('<input>'::<type>), 'hex')` and
- * `text` the type's output for the same value. Decoding the bytes must give the server's text;
- * encoding the input, and the server's own text, must give the server's bytes.
- */
-const goldens = (c: Codec<string>, rows: ReadonlyArray<readonly [string, string, string]>): void => {
-  for (const [input, text, hex] of rows) {
-    assert.strictEqual(decodeHex(c, hex), text, `${c.name} decode ${hex}`)
-    assert.strictEqual(encodeHex(c, input), hex, `${c.name} encode ${JSON.stringify(input)}`)
-    if (c === tsvector) assert.strictEqual(encodeHex(c, text), hex, `${c.name} encode ${JSON.stringify(text)}`)
-    // tsquery text does not show the nesting of `&` and `|` chains (`a & (b & c)` prints as
-    // `'a' & 'b' & 'c'`), so re-reading it may build another tree that prints the same.
-    else assert.strictEqual(decodeHex(c, encodeHex(c, text)), text, `${c.name} re-encode ${JSON.stringify(text)}`)
-    assert.strictEqual(c.decodeText(text), text)
-    assert.strictEqual(c.encodeText(input), input)
-  }
-}
+import { decodeHex, encodeHex, onlyCodecErrors, stringGoldens, throwsCodecError } from "./helpers.ts"
 
 describe("tsvector", () => {
   it("matches server goldens", () => {
     // select encode(tsvectorsend('<input>'::tsvector), 'hex'), tsvectorout('<input>'::tsvector)
-    goldens(tsvector, [
+    stringGoldens(tsvector, [
       ["", "", "00000000"],
       ["a fat cat sat on a mat and ate a fat rat", "'a' 'and' 'ate' 'cat' 'fat' 'mat' 'on' 'rat' 'sat'", "0000000961000000616e640000006174650000006361740000006661740000006d61740000006f6e000000726174000000736174000000"],
       ["a:1 fat:2,4A cat:3B", "'a':1 'cat':3B 'fat':2,4A", "0000000361000001000163617400000180036661740000020002c004"],
@@ -89,7 +43,7 @@ describe("tsvector", () => {
 
   it("merges duplicate lexemes and positions as the server does", () => {
     // select encode(tsvectorsend('<input>'::tsvector), 'hex'), tsvectorout('<input>'::tsvector)
-    goldens(tsvector, [
+    stringGoldens(tsvector, [
       ["cat:16383b,1d,16383*", "'cat':1,16383B", "000000016361740000020001bfff"],
       ["a:16383,16383A", "'a':16383A", "0000000161000001ffff"],
       ["a:1 a:2B,1A", "'a':1A,2B", "0000000161000002c0018002"],
@@ -104,12 +58,12 @@ describe("tsvector", () => {
 
   it("refuses inputs whose stored form depends on the server's sort order", () => {
     // 7+ unsorted positions cut at 16383 with duplicates of different weights.
-    throwsCodecError(() => encodeHex(tsvector, "a:9,8,7,6,5,16383,99999A,16384B"), "tsvector", "ambiguous")
+    assert.include(throwsCodecError(() => encodeHex(tsvector, "a:9,8,7,6,5,16383,99999A,16384B"), "tsvector").message, "ambiguous")
   })
 
   it("refuses unquoted non-ASCII whitespace, whose meaning depends on the locale", () => {
     for (const ws of ["\u00a0", "\u3000", "\u2003"]) {
-      throwsCodecError(() => encodeHex(tsvector, `a${ws}b`), "tsvector", "locale")
+      assert.include(throwsCodecError(() => encodeHex(tsvector, `a${ws}b`), "tsvector").message, "locale")
       // Quoted, it is part of the lexeme.
       assert.strictEqual(decodeHex(tsvector, encodeHex(tsvector, `'a${ws}b'`)), `'a${ws}b'`)
     }
@@ -162,7 +116,7 @@ describe("tsvector", () => {
 describe("tsquery", () => {
   it("matches server goldens", () => {
     // select encode(tsquerysend('<input>'::tsquery), 'hex'), tsqueryout('<input>'::tsquery)
-    goldens(tsquery, [
+    stringGoldens(tsquery, [
       ["", "", "00000000"],
       ["a", "'a'", "000000010100006100"],
       ["a & b", "'a' & 'b'", "00000003020201000062000100006100"],
@@ -193,7 +147,7 @@ describe("tsquery", () => {
       ["'a\\\\b' | '''q'''", "'a\\\\b' | '''q'''", "00000003020301000027712700010000615c6200"],
       ["(((a)))", "'a'", "000000010100006100"],
       ["a:abcd*", "'a':*ABCD", "00000001010f016100"]
-    ])
+    ], "reprints")
   })
 
   it("rejects what the server rejects", () => {
@@ -243,7 +197,7 @@ describe("tsquery", () => {
         "00000001020201",
         "000000020202010000",
         "0000000202040000",
-        "000000020100006100010000620",
+        "0000000201000061000100006200",
         "00000002010000610001000062",
         "000000010100006100ff",
         "0000000102050100006100"
@@ -327,11 +281,7 @@ describe("text search properties", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
         for (const c of [tsvector, tsquery]) {
-          try {
-            assert.isString(c.decodeBinary!(b, 0, b.length))
-          } catch (e) {
-            assert.instanceOf(e, CodecError)
-          }
+          onlyCodecErrors(() => assert.isString(c.decodeBinary!(b, 0, b.length)))
         }
       }),
       { numRuns: 3000 }
@@ -342,11 +292,7 @@ describe("text search properties", () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(..."ab'\\:*!&|()<->019 AB,\t"), maxLength: 20 }), (s) => {
         for (const c of [tsvector, tsquery]) {
-          try {
-            encodeHex(c, s)
-          } catch (e) {
-            assert.instanceOf(e, CodecError)
-          }
+          onlyCodecErrors(() => encodeHex(c, s))
         }
       }),
       { numRuns: 3000 }

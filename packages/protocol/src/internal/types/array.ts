@@ -14,11 +14,12 @@
  * @since 0.1.0
  */
 import type { Codec } from "../../PgCodec.ts"
-import { CodecError } from "../../PgCodec.ts"
 import type { Elements } from "../../PgArray.ts"
 import { MAX_DIMENSIONS, PgArray } from "../../PgArray.ts"
 import type { PgWriter } from "../../PgWriter.ts"
 import { readInt32, readUint32 } from "../bytes.ts"
+import type { Specials } from "./literal.ts"
+import { failer, isSpace, quoteLiteral, skipSpace, specials } from "./literal.ts"
 
 /**
  * Options of {@link arrayCodec}.
@@ -43,11 +44,6 @@ export interface ArrayOptions {
  * @since 0.1.0
  */
 export type ArrayValue<A> = Elements<A> | PgArray<A>
-
-const WS_SPACE = 32
-
-/** `array_isspace`: space, \t, \n, \v, \f, \r. */
-const isArraySpace = (c: number): boolean => c === WS_SPACE || (c >= 9 && c <= 13)
 
 const CH_QUOTE = 34
 const CH_BACKSLASH = 92
@@ -80,9 +76,8 @@ export const arrayCodec = <A, I = A>(
   const elementIsArray = options?.elementIsArray === true
   const elementOid = element.oid
   const delimCode = delimiter.charCodeAt(0)
-  const fail = (message: string): never => {
-    throw new CodecError({ message, oid: arrayOid, type: name })
-  }
+  const elementSpecials = specials("{}" + delimiter)
+  const fail = failer(arrayOid, name)
 
   // ---------------------------------------------------------------------------------------------
   // binary decode
@@ -296,7 +291,7 @@ export const arrayCodec = <A, I = A>(
           out += "NULL"
         } else {
           if (!elementIsArray && Array.isArray(item)) fail("array mixes sub-arrays and elements")
-          out += quoteArrayElement(elemEncodeText(item as I), delimCode)
+          out += quoteArrayElement(elemEncodeText(item as I), elementSpecials)
         }
       }
       out += "}"
@@ -311,8 +306,7 @@ export const arrayCodec = <A, I = A>(
   const elemDecodeText = element.decodeText
   const decodeText = (text: string): ArrayValue<A> => {
     const n = text.length
-    let i = 0
-    while (i < n && isArraySpace(text.charCodeAt(i))) i++
+    let i = skipSpace(text, 0)
 
     // Optional dimension decoration: [lb:ub][lb:ub]=
     let declaredDims: Array<number> | undefined
@@ -342,10 +336,9 @@ export const arrayCodec = <A, I = A>(
         declaredDims.push(ub - lb + 1)
         declaredLbs.push(lb)
       }
-      while (i < n && isArraySpace(text.charCodeAt(i))) i++
+      i = skipSpace(text, i)
       if (text.charCodeAt(i) !== CH_EQUALS) fail("missing \"=\" after array dimensions")
-      i++
-      while (i < n && isArraySpace(text.charCodeAt(i))) i++
+      i = skipSpace(text, i + 1)
     }
 
     if (text.charCodeAt(i) !== CH_LBRACE) fail("array literal must start with \"{\"")
@@ -364,7 +357,7 @@ export const arrayCodec = <A, I = A>(
     let state = 0
     let current = root
     for (;;) {
-      while (i < n && isArraySpace(text.charCodeAt(i))) i++
+      i = skipSpace(text, i)
       if (i >= n) fail("unterminated array literal")
       const c = text.charCodeAt(i)
       const depth = stack.length
@@ -429,7 +422,7 @@ export const arrayCodec = <A, I = A>(
           i++
           current.push(elemDecodeText(s))
           // Only whitespace may follow before the delimiter or "}".
-          while (i < n && isArraySpace(text.charCodeAt(i))) i++
+          i = skipSpace(text, i)
           const after = text.charCodeAt(i)
           if (after !== delimCode && after !== CH_RBRACE) fail("incorrectly quoted array element")
         } else {
@@ -454,7 +447,7 @@ export const arrayCodec = <A, I = A>(
               escaped = true
             } else {
               i++
-              if (!isArraySpace(u)) keepLen = s.length + i - chunk
+              if (!isSpace(u)) keepLen = s.length + i - chunk
             }
           }
           const value = escaped ? (s + text.slice(chunk, i)).slice(0, keepLen) : text.slice(chunk, chunk + keepLen)
@@ -465,8 +458,7 @@ export const arrayCodec = <A, I = A>(
         state = 2
       }
     }
-    while (i < n && isArraySpace(text.charCodeAt(i))) i++
-    if (i !== n) fail("junk after closing \"}\" of array literal")
+    if (skipSpace(text, i) !== n) fail("junk after closing \"}\" of array literal")
 
     const ndim = dims.length
     if (emptySeen) {
@@ -524,35 +516,13 @@ const readInteger = (text: string, i: number): { value: number; end: number } | 
 
 /**
  * Quotes an element's text form as `array_out` does: when it is empty, is `NULL` in any case,
- * or contains a quote, backslash, brace, the delimiter or white space.
+ * or contains a quote, backslash, brace, the delimiter or white space (`specials` of
+ * `"{}" + delimiter`).
  *
  * @category internal
  * @since 0.1.0
  */
-export const quoteArrayElement = (s: string, delimCode: number): string => {
-  const n = s.length
-  let needs = n === 0
-  let escapes = false
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      needs = true
-      escapes = true
-      break
-    }
-    if (c === CH_LBRACE || c === CH_RBRACE || c === delimCode || isArraySpace(c)) needs = true
-  }
-  if (!needs && n === 4 && s.toUpperCase() === "NULL") needs = true
-  if (!needs) return s
-  if (!escapes) return `"${s}"`
-  let out = "\""
-  let start = 0
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      out += s.slice(start, i) + "\\"
-      start = i
-    }
-  }
-  return out + s.slice(start) + "\""
+export const quoteArrayElement = (s: string, elementSpecials: Specials): string => {
+  const quoted = quoteLiteral(s, elementSpecials, "backslash")
+  return quoted === s && s.length === 4 && s.toUpperCase() === "NULL" ? `"${s}"` : quoted
 }

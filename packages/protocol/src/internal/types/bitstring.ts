@@ -85,20 +85,23 @@ const encode = (oid: number, name: string) => (v: string, w: PgWriter): void => 
 const encodeText = (oid: number, name: string) => (v: string): string =>
   typeof v === "string" ? v : fail(`${name}: expected a string, got ${typeof v}`, oid, name)
 
+const bitStringCodec = (oid: number, name: string): Codec<string> =>
+  make<string>({
+    oid,
+    name,
+    decodeBinary: decode(oid, name),
+    encodeBinary: encode(oid, name),
+    decodeText: (t) => t,
+    encodeText: encodeText(oid, name)
+  })
+
 /**
  * `bit(n)` ⇄ `string` of `0`/`1` (`"10110"`).
  *
  * @category codecs
  * @since 0.1.0
  */
-export const bit: Codec<string> = make<string>({
-  oid: Oid.bit,
-  name: "bit",
-  decodeBinary: decode(Oid.bit, "bit"),
-  encodeBinary: encode(Oid.bit, "bit"),
-  decodeText: (t) => t,
-  encodeText: encodeText(Oid.bit, "bit")
-})
+export const bit: Codec<string> = bitStringCodec(Oid.bit, "bit")
 
 /**
  * `bit varying(n)` ⇄ `string` of `0`/`1` (`"10110"`).
@@ -106,14 +109,7 @@ export const bit: Codec<string> = make<string>({
  * @category codecs
  * @since 0.1.0
  */
-export const varbit: Codec<string> = make<string>({
-  oid: Oid.varbit,
-  name: "varbit",
-  decodeBinary: decode(Oid.varbit, "varbit"),
-  encodeBinary: encode(Oid.varbit, "varbit"),
-  decodeText: (t) => t,
-  encodeText: encodeText(Oid.varbit, "varbit")
-})
+export const varbit: Codec<string> = bitStringCodec(Oid.varbit, "varbit")
 
 /**
  * Every codec of this module.

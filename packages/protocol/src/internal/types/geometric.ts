@@ -230,6 +230,19 @@ const outerDelimiter = (c: Cursor): number => {
   return 0
 }
 
+/**
+ * Reads `read`'s value optionally wrapped in `[…]` or `(…)` (see {@link outerDelimiter}), then
+ * the end of the text; returns the value and the opening delimiter (0 when there was none).
+ */
+const readWrapped = <A>(c: Cursor, read: (c: Cursor) => A): { readonly open: number; readonly value: A } => {
+  const open = outerDelimiter(c)
+  if (open !== 0) c.i++
+  const value = read(c)
+  if (open !== 0) expect(c, open === CH_LBRACKET ? CH_RBRACKET : CH_RPAREN)
+  expectEnd(c)
+  return { open, value }
+}
+
 // -------------------------------------------------------------------------------------------------
 // Encoding helpers
 // -------------------------------------------------------------------------------------------------
@@ -275,6 +288,12 @@ const readPointAt = (b: Uint8Array, o: number): Point => ({ x: readFloat64(b, o)
 
 const expectLength = (len: number, want: number, oid: number, name: string): void => {
   if (len !== want) fail(`${name}: expected ${want} bytes, got ${len}`, oid, name)
+}
+
+/** Writes the point count and the points, checking each. */
+const writePoints = (w: PgWriter, points: ReadonlyArray<Point>, oid: number, name: string): void => {
+  w.i32(points.length)
+  for (let i = 0; i < points.length; i++) writePoint(w, checkPoint(points[i]!, oid, name))
 }
 
 /** Reads `n` points at `o`, after checking that exactly `n` points fill the rest of the field. */
@@ -362,17 +381,14 @@ export const line: Codec<Line> = make<Line>({
   }
 })
 
-/** Reads two points, optionally wrapped in `[…]` or `(…)`, as lseg and box text allow. */
-const readTwoPoints = (c: Cursor): [Point, Point] => {
-  const open = outerDelimiter(c)
-  if (open !== 0) c.i++
+const readPointPair = (c: Cursor): [Point, Point] => {
   const p1 = readPoint(c)
   expect(c, CH_COMMA)
-  const p2 = readPoint(c)
-  if (open !== 0) expect(c, open === CH_LBRACKET ? CH_RBRACKET : CH_RPAREN)
-  expectEnd(c)
-  return [p1, p2]
+  return [p1, readPoint(c)]
 }
+
+/** Reads two points, optionally wrapped in `[…]` or `(…)`, as lseg and box text allow. */
+const readTwoPoints = (c: Cursor): [Point, Point] => readWrapped(c, readPointPair).value
 
 const checkLseg = (v: LineSegment): LineSegment => {
   checkObject(v, Oid.lseg, "lseg")
@@ -470,18 +486,11 @@ export const path: Codec<Path> = make<Path>({
   },
   encodeBinary: (v, w) => {
     checkPath(v)
-    const points = v.points
     w.u8(v.closed ? 1 : 0)
-    w.i32(points.length)
-    for (let i = 0; i < points.length; i++) writePoint(w, checkPoint(points[i]!, Oid.path, "path"))
+    writePoints(w, v.points, Oid.path, "path")
   },
   decodeText: (t) => {
-    const c = cursor(t, Oid.path, "path")
-    const open = outerDelimiter(c)
-    if (open !== 0) c.i++
-    const points = readPointList(c)
-    if (open !== 0) expect(c, open === CH_LBRACKET ? CH_RBRACKET : CH_RPAREN)
-    expectEnd(c)
+    const { open, value: points } = readWrapped(cursor(t, Oid.path, "path"), readPointList)
     // Like path_in, a path without `[…]` is closed.
     return { closed: open !== CH_LBRACKET, points }
   },
@@ -511,21 +520,8 @@ export const polygon: Codec<Polygon> = make<Polygon>({
     if (len < 4) fail(`polygon: expected at least 4 bytes, got ${len}`, Oid.polygon, "polygon")
     return { points: readPoints(b, o + 4, readInt32(b, o), o + len, Oid.polygon, "polygon") }
   },
-  encodeBinary: (v, w) => {
-    checkPolygon(v)
-    const points = v.points
-    w.i32(points.length)
-    for (let i = 0; i < points.length; i++) writePoint(w, checkPoint(points[i]!, Oid.polygon, "polygon"))
-  },
-  decodeText: (t) => {
-    const c = cursor(t, Oid.polygon, "polygon")
-    const open = outerDelimiter(c)
-    if (open !== 0) c.i++
-    const points = readPointList(c)
-    if (open !== 0) expect(c, open === CH_LBRACKET ? CH_RBRACKET : CH_RPAREN)
-    expectEnd(c)
-    return { points }
-  },
+  encodeBinary: (v, w) => writePoints(w, checkPolygon(v).points, Oid.polygon, "polygon"),
+  decodeText: (t) => ({ points: readWrapped(cursor(t, Oid.polygon, "polygon"), readPointList).value }),
   encodeText: (v) => "(" + pointsText(checkPolygon(v).points, Oid.polygon, "polygon") + ")"
 })
 

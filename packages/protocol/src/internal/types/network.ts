@@ -409,7 +409,24 @@ const encodeInet = (isCidr: boolean) => (v: string, w: PgWriter): void => {
   w.bytes(a.addr)
 }
 
-const identityText = (oid: number, name: string) => (v: string): string => checkString(v, oid, name)
+/**
+ * A codec whose values are the server's text: decoding text returns it unchanged, encoding text
+ * checks it is a string without NUL, and the binary functions convert to and from the wire form.
+ */
+const addressCodec = (
+  oid: number,
+  name: string,
+  decodeBinary: (b: Uint8Array, o: number, len: number) => string,
+  encodeBinary: (v: string, w: PgWriter) => void
+): Codec<string> =>
+  make<string>({
+    oid,
+    name,
+    decodeBinary,
+    encodeBinary,
+    decodeText: (t) => t,
+    encodeText: (v) => checkString(v, oid, name)
+  })
 
 /**
  * `inet` ⇄ `string` (`192.168.0.1`, `10.1.2.3/8`, `::1`, `::ffff:1.2.3.4`).
@@ -417,14 +434,7 @@ const identityText = (oid: number, name: string) => (v: string): string => check
  * @category codecs
  * @since 0.1.0
  */
-export const inet: Codec<string> = make<string>({
-  oid: Oid.inet,
-  name: "inet",
-  decodeBinary: decodeInet(false, Oid.inet, "inet"),
-  encodeBinary: encodeInet(false),
-  decodeText: (t) => t,
-  encodeText: identityText(Oid.inet, "inet")
-})
+export const inet: Codec<string> = addressCodec(Oid.inet, "inet", decodeInet(false, Oid.inet, "inet"), encodeInet(false))
 
 /**
  * `cidr` ⇄ `string` (`192.168.0.0/24`, `::/0`).
@@ -436,22 +446,17 @@ export const inet: Codec<string> = make<string>({
  * @category codecs
  * @since 0.1.0
  */
-export const cidr: Codec<string> = make<string>({
-  oid: Oid.cidr,
-  name: "cidr",
-  decodeBinary: decodeInet(true, Oid.cidr, "cidr"),
-  encodeBinary: encodeInet(true),
-  decodeText: (t) => t,
-  encodeText: identityText(Oid.cidr, "cidr")
-})
+export const cidr: Codec<string> = addressCodec(Oid.cidr, "cidr", decodeInet(true, Oid.cidr, "cidr"), encodeInet(true))
 
 // -------------------------------------------------------------------------------------------------
 // macaddr / macaddr8
 // -------------------------------------------------------------------------------------------------
 
-const formatMac = (b: Uint8Array, o: number, n: number): string => {
+/** `macaddr` (6 bytes) or `macaddr8` (8 bytes): decodes `size` bytes as `xx:xx:…`. */
+const decodeMac = (size: number, oid: number, name: string) => (b: Uint8Array, o: number, len: number): string => {
+  if (len !== size) return fail(`${name}: expected ${size} bytes, got ${len}`, oid, name)
   let s = hexByte(b[o]!)
-  for (let i = 1; i < n; i++) s += ":" + hexByte(b[o + i]!)
+  for (let i = 1; i < size; i++) s += ":" + hexByte(b[o + i]!)
   return s
 }
 
@@ -607,17 +612,14 @@ export const parseMacaddr8 = (text: string): Uint8Array => {
  * @category codecs
  * @since 0.1.0
  */
-export const macaddr: Codec<string> = make<string>({
-  oid: Oid.macaddr,
-  name: "macaddr",
-  decodeBinary: (b, o, len) =>
-    len === 6 ? formatMac(b, o, 6) : fail(`macaddr: expected 6 bytes, got ${len}`, Oid.macaddr, "macaddr"),
-  encodeBinary: (v, w) => {
+export const macaddr: Codec<string> = addressCodec(
+  Oid.macaddr,
+  "macaddr",
+  decodeMac(6, Oid.macaddr, "macaddr"),
+  (v, w) => {
     w.bytes(parseMacaddr(v))
-  },
-  decodeText: (t) => t,
-  encodeText: identityText(Oid.macaddr, "macaddr")
-})
+  }
+)
 
 /**
  * `macaddr8` ⇄ `string` (`08:00:2b:01:02:03:04:05`); 6-byte input is widened with `ff:fe`.
@@ -625,17 +627,14 @@ export const macaddr: Codec<string> = make<string>({
  * @category codecs
  * @since 0.1.0
  */
-export const macaddr8: Codec<string> = make<string>({
-  oid: Oid.macaddr8,
-  name: "macaddr8",
-  decodeBinary: (b, o, len) =>
-    len === 8 ? formatMac(b, o, 8) : fail(`macaddr8: expected 8 bytes, got ${len}`, Oid.macaddr8, "macaddr8"),
-  encodeBinary: (v, w) => {
+export const macaddr8: Codec<string> = addressCodec(
+  Oid.macaddr8,
+  "macaddr8",
+  decodeMac(8, Oid.macaddr8, "macaddr8"),
+  (v, w) => {
     w.bytes(parseMacaddr8(v))
-  },
-  decodeText: (t) => t,
-  encodeText: identityText(Oid.macaddr8, "macaddr8")
-})
+  }
+)
 
 /**
  * Every codec of this module.

@@ -17,10 +17,11 @@
  * @since 0.1.0
  */
 import type { Codec } from "../../PgCodec.ts"
-import { CodecError } from "../../PgCodec.ts"
 import { PgRange } from "../../PgRange.ts"
 import type { PgWriter } from "../../PgWriter.ts"
 import { readInt32 } from "../bytes.ts"
+import type { Fail, Member } from "./literal.ts"
+import { failer, quoteLiteral, readMember, skipSpace, specials } from "./literal.ts"
 
 /** `RANGE_EMPTY` */
 const EMPTY = 0x01
@@ -35,8 +36,6 @@ const UB_INF = 0x10
 /** The flags `range_recv` keeps. */
 const KNOWN = EMPTY | LB_INC | UB_INC | LB_INF | UB_INF
 
-const CH_QUOTE = 34
-const CH_BACKSLASH = 92
 const CH_COMMA = 44
 const CH_LPAREN = 40
 const CH_RPAREN = 41
@@ -44,14 +43,6 @@ const CH_LBRACKET = 91
 const CH_RBRACKET = 93
 const CH_LBRACE = 123
 const CH_RBRACE = 125
-
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
-
-type Fail = (message: string) => never
-
-const failer = (oid: number, name: string): Fail => (message) => {
-  throw new CodecError({ message, oid, type: name })
-}
 
 // -------------------------------------------------------------------------------------------------
 // binary
@@ -133,35 +124,11 @@ const encodeRangeBinary = <I>(
 // -------------------------------------------------------------------------------------------------
 // text
 
+/** What makes `range_out` quote a bound, besides white space, `"` and `\`. */
+const BOUND_SPECIALS = specials("()[],")
+
 /** Quotes a bound's text as `range_out` does. */
-const quoteBound = (s: string): string => {
-  const n = s.length
-  let needs = n === 0
-  let escapes = false
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      needs = true
-      escapes = true
-      break
-    }
-    if (
-      c === CH_LPAREN || c === CH_RPAREN || c === CH_LBRACKET || c === CH_RBRACKET || c === CH_COMMA || isSpace(c)
-    ) needs = true
-  }
-  if (!needs) return s
-  if (!escapes) return `"${s}"`
-  let out = "\""
-  let start = 0
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      out += s.slice(start, i + 1)
-      start = i // the character is written twice
-    }
-  }
-  return out + s.slice(start) + "\""
-}
+const quoteBound = (s: string): string => quoteLiteral(s, BOUND_SPECIALS, "double")
 
 const encodeRangeText = <I>(encode: (value: I) => string, value: PgRange<I>, fail: Fail): string => {
   if (!(value instanceof PgRange)) return fail("expected a PgRange")
@@ -173,44 +140,14 @@ const encodeRangeText = <I>(encode: (value: I) => string, value: PgRange<I>, fai
   return `${lo},${hi}`
 }
 
+const isBoundEnd = (c: number): boolean => c === CH_COMMA || c === CH_RPAREN || c === CH_RBRACKET
+
 /**
- * Reads one bound (`range_parse_bound`) starting at `i`; `undefined` text means unbounded.
- * Returns the position of the terminating `,`, `)` or `]`.
+ * Reads one bound (`range_parse_bound`) starting at `i`; `null` text means unbounded. Ends at
+ * the terminating `,`, `)` or `]`.
  */
-const parseBound = (text: string, i: number, fail: Fail): { text: string | undefined; end: number } => {
-  const n = text.length
-  const c0 = text.charCodeAt(i)
-  if (c0 === CH_COMMA || c0 === CH_RPAREN || c0 === CH_RBRACKET) return { text: undefined, end: i }
-  let out = ""
-  let chunk = i
-  let inQuote = false
-  for (;;) {
-    if (i >= n) fail("unexpected end of range literal")
-    const c = text.charCodeAt(i)
-    if (!inQuote && (c === CH_COMMA || c === CH_RPAREN || c === CH_RBRACKET)) break
-    if (c === CH_BACKSLASH) {
-      out += text.slice(chunk, i)
-      i++
-      if (i >= n) fail("unexpected end of range literal")
-      chunk = i
-      i++
-    } else if (c === CH_QUOTE) {
-      out += text.slice(chunk, i)
-      i++
-      if (inQuote && text.charCodeAt(i) === CH_QUOTE) {
-        // A doubled quote inside quotes is one literal quote.
-        chunk = i
-        i++
-      } else {
-        inQuote = !inQuote
-        chunk = i
-      }
-    } else {
-      i++
-    }
-  }
-  return { text: out + text.slice(chunk, i), end: i }
-}
+const parseBound = (text: string, i: number, fail: Fail): Member =>
+  readMember(text, i, isBoundEnd, fail, "unexpected end of range literal")
 
 /**
  * Parses one range literal (`range_parse`) starting at `i` (after any white space); returns the
@@ -235,8 +172,8 @@ const parseRange = <A>(
   const hi = parseBound(text, lo.end + 1, fail)
   const close = text.charCodeAt(hi.end)
   if (close !== CH_RBRACKET && close !== CH_RPAREN) fail("too many commas in range literal")
-  const lower = lo.text === undefined ? null : decode(lo.text)
-  const upper = hi.text === undefined ? null : decode(hi.text)
+  const lower = lo.text === null ? null : decode(lo.text)
+  const upper = hi.text === null ? null : decode(hi.text)
   return {
     range: new PgRange<A>(
       lower,
@@ -247,11 +184,6 @@ const parseRange = <A>(
     ),
     end: hi.end + 1
   }
-}
-
-const skipSpace = (text: string, i: number): number => {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++
-  return i
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -12,23 +12,19 @@
  * @since 0.1.0
  */
 import type { Codec } from "../../PgCodec.ts"
-import { CodecError } from "../../PgCodec.ts"
 import type { PgWriter } from "../../PgWriter.ts"
 import { readInt32, readUint32 } from "../bytes.ts"
+import type { Fail } from "./literal.ts"
+import { failer, quoteLiteral, readMember, skipSpace, specials } from "./literal.ts"
 
-const CH_QUOTE = 34
-const CH_BACKSLASH = 92
 const CH_COMMA = 44
 const CH_LPAREN = 40
 const CH_RPAREN = 41
 
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+const isFieldEnd = (c: number): boolean => c === CH_COMMA || c === CH_RPAREN
 
-type Fail = (message: string) => never
-
-const failer = (oid: number, name: string): Fail => (message) => {
-  throw new CodecError({ message, oid, type: name })
-}
+/** What makes `record_out` quote a field, besides white space, `"` and `\`. */
+const FIELD_SPECIALS = specials("(),")
 
 /**
  * Splits a record literal into its fields' text (`null` for NULL), as `record_in` reads it.
@@ -41,53 +37,20 @@ const failer = (oid: number, name: string): Fail => (message) => {
  * @since 0.1.0
  */
 export const parseRecordText = (text: string, fail: Fail): Array<string | null> => {
-  const n = text.length
-  let i = 0
-  while (i < n && isSpace(text.charCodeAt(i))) i++
+  let i = skipSpace(text, 0)
   if (text.charCodeAt(i) !== CH_LPAREN) fail("record literal must start with \"(\"")
   i++
   const fields: Array<string | null> = []
   for (;;) {
-    const c0 = text.charCodeAt(i)
-    if (c0 === CH_COMMA || c0 === CH_RPAREN) {
-      fields.push(null)
-    } else {
-      let out = ""
-      let chunk = i
-      let inQuote = false
-      for (;;) {
-        if (i >= n) fail("unexpected end of record literal")
-        const c = text.charCodeAt(i)
-        if (!inQuote && (c === CH_COMMA || c === CH_RPAREN)) break
-        if (c === CH_BACKSLASH) {
-          out += text.slice(chunk, i)
-          i++
-          if (i >= n) fail("unexpected end of record literal")
-          chunk = i
-          i++
-        } else if (c === CH_QUOTE) {
-          out += text.slice(chunk, i)
-          i++
-          if (inQuote && text.charCodeAt(i) === CH_QUOTE) {
-            chunk = i
-            i++
-          } else {
-            inQuote = !inQuote
-            chunk = i
-          }
-        } else {
-          i++
-        }
-      }
-      fields.push(out + text.slice(chunk, i))
-    }
+    const field = readMember(text, i, isFieldEnd, fail, "unexpected end of record literal")
+    fields.push(field.text)
+    i = field.end
     const c = text.charCodeAt(i)
     i++
     if (c === CH_RPAREN) break
     if (c !== CH_COMMA) fail("unexpected end of record literal")
   }
-  while (i < n && isSpace(text.charCodeAt(i))) i++
-  if (i !== n) fail("junk after right parenthesis of record literal")
+  if (skipSpace(text, i) !== text.length) fail("junk after right parenthesis of record literal")
   return fields
 }
 
@@ -97,32 +60,7 @@ export const parseRecordText = (text: string, fail: Fail): Array<string | null> 
  * @category internal
  * @since 0.1.0
  */
-export const quoteRecordField = (s: string): string => {
-  const n = s.length
-  let needs = n === 0
-  let escapes = false
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      needs = true
-      escapes = true
-      break
-    }
-    if (c === CH_LPAREN || c === CH_RPAREN || c === CH_COMMA || isSpace(c)) needs = true
-  }
-  if (!needs) return s
-  if (!escapes) return `"${s}"`
-  let out = "\""
-  let start = 0
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CH_QUOTE || c === CH_BACKSLASH) {
-      out += s.slice(start, i + 1)
-      start = i
-    }
-  }
-  return out + s.slice(start) + "\""
-}
+export const quoteRecordField = (s: string): string => quoteLiteral(s, FIELD_SPECIALS, "double")
 
 /**
  * The codec of the anonymous `record` type (OID 2249), e.g. `select row(1, 'a')`.
