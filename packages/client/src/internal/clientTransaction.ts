@@ -82,8 +82,14 @@ export const commitRolledBack = (): PgError.PgError =>
 
 /** `COMMIT`, failing when the server reports that it rolled back instead. */
 export const commit = (connection: PgConnection): Effect.Effect<void, PgError.PgError> =>
-  Effect.flatMap(connection.simple("COMMIT"), (results) =>
-    results[0]?.command === "ROLLBACK" ? Effect.fail(commitRolledBack()) : Effect.void)
+  Effect.suspend(() =>
+    // The effect may have ended the transaction block itself (`PREPARE TRANSACTION`, an explicit
+    // COMMIT): there is nothing left to commit, and a COMMIT would only draw a warning.
+    connection.transactionStatus === "idle"
+      ? Effect.void
+      : Effect.flatMap(connection.simple("COMMIT"), (results) =>
+        results[0]?.command === "ROLLBACK" ? Effect.fail(commitRolledBack()) : Effect.void)
+  )
 
 /**
  * Ends whatever transaction the connection is in with `ROLLBACK`; a connection that cannot be
