@@ -54,6 +54,7 @@ import type { ConnectionOptions, Notice, PgConnection, QueryResult, RowMode } fr
 import { type PgError, PgError as PgErrorClass } from "@pgfx/connection/PgError"
 import type * as PgCodec from "@pgfx/protocol/PgCodec"
 import * as PgTypes from "@pgfx/protocol/PgTypes"
+import * as PgPool from "./PgPool.ts"
 import * as PgSource from "./PgSource.ts"
 import * as PgSql from "./PgSql.ts"
 import { type ClientCore, type Mode, runCompiled, compile, type TransactionState, withConnection as coreWithConnection } from "./internal/clientCore.ts"
@@ -448,7 +449,52 @@ export const connect = (
     return Effect.flatMap(PgSource.single(connection, connectionOptions(client)), (source) => make(source, clientOnly(client)))
   })
 
-const optionKeys: ReadonlyArray<keyof ConnectOptions | "url"> = [
+/**
+ * Options of a client over its own pool: the client's and connection options, plus `pool`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PoolClientOptions extends ConnectOptions {
+  /** Pool settings (`min`, `max`, `acquireTimeout`, `idleTimeout`, `maxLifetime`, …). */
+  readonly pool?: Omit<PgPool.PoolOptions, keyof ConnectionOptions> | undefined
+}
+
+/**
+ * A client over a new {@link PgPool} (closed with the Scope): ordinary statements spread over
+ * the pool's connections by load and pipeline within each; transactions, cursors and COPY
+ * reserve a connection. `pool` sets the pool (`min`, `max`, `acquireTimeout`, `idleTimeout`,
+ * `maxLifetime`, …); discovered types are shared by all its connections.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const connectPool = (
+  config: Config | PgConfig | string | Redacted.Redacted<string>,
+  options?: PoolClientOptions
+): Effect.Effect<PgClient.Service, PgError, Scope.Scope> =>
+  Effect.suspend(() => {
+    const { connection, client } = splitConfig(config, options)
+    const { pool, ...clientOptions } = client as PoolClientOptions
+    return Effect.flatMap(
+      PgPool.make(connection, { ...pool, ...connectionOptions(clientOptions) }),
+      (source) => make(source, clientOnly(clientOptions))
+    )
+  })
+
+/**
+ * A layer providing a client over a new pool (see {@link connectPool}).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerPool = (
+  config: Config | PgConfig | string | Redacted.Redacted<string>,
+  options?: PoolClientOptions
+): Layer.Layer<PgClient, PgError> => Layer.effect(PgClient, connectPool(config, options))
+
+const optionKeys: ReadonlyArray<keyof ConnectOptions | "url" | "pool"> = [
+  "pool",
   "mode",
   "registry",
   "codecs",
@@ -516,6 +562,16 @@ export class PgClient extends Context.Service<PgClient, PgClient.Service>()("@pg
     config: Config | PgConfig | string | Redacted.Redacted<string>,
     options?: ConnectOptions
   ): Effect.Effect<PgClient.Service, PgError, Scope.Scope> => connect(config, options)
+  /** See {@link layerPool}. */
+  static readonly layerPool = (
+    config: Config | PgConfig | string | Redacted.Redacted<string>,
+    options?: PoolClientOptions
+  ): Layer.Layer<PgClient, PgError> => layerPool(config, options)
+  /** See {@link connectPool}. */
+  static readonly connectPool = (
+    config: Config | PgConfig | string | Redacted.Redacted<string>,
+    options?: PoolClientOptions
+  ): Effect.Effect<PgClient.Service, PgError, Scope.Scope> => connectPool(config, options)
 }
 
 /**

@@ -321,3 +321,31 @@ layer(PgClient.layer({ url: Redacted.make(server.connectionString()) }), { exclu
       }))
   })
 })
+
+describe("PgClient over a pool", () => {
+  layer(PgClient.layerPool({ url: server.connectionString(), applicationName: "pgfx_client_pool" }, { pool: { max: 2 } }), {
+    timeout: "30 seconds"
+  })((it) => {
+    it.effect("spreads statements over at most max connections and reserves one for a transaction", () =>
+      Effect.gen(function*() {
+        const sql = yield* PgClient.PgClient
+        const results = yield* Effect.all(
+          Array.from({ length: 200 }, (_, i) => sql<{ v: number }>`select ${i}::int as v`.single),
+          { concurrency: 50 }
+        )
+        assert.deepStrictEqual(results.map((r) => r.v), Array.from({ length: 200 }, (_, i) => i))
+        const inTx = yield* sql.withTransaction(
+          Effect.gen(function*() {
+            const a = yield* sql<{ pid: number }>`select pg_backend_pid() as pid`.single
+            const b = yield* sql<{ pid: number }>`select pg_backend_pid() as pid`.single
+            return [a.pid, b.pid, yield* sql.transactionStatus] as const
+          })
+        )
+        assert.strictEqual(inTx[0], inTx[1])
+        assert.strictEqual(inTx[2], "transaction")
+        const count = yield* sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${"pgfx_client_pool"}`.single
+        assert.isAtMost(count.n, 2)
+        assert.isAtLeast(count.n, 1)
+      }))
+  })
+})
