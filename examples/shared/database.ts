@@ -13,11 +13,11 @@ import { serverFromEnvOrEmbedded } from "@pgfx/test"
  *
  * @since 0.1.0
  */
-export const withDatabase = async (f: (url: string) => Promise<void>): Promise<void> => {
+export const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
   if (process.env["DATABASE_URL"] !== undefined) return f(process.env["DATABASE_URL"])
   const server = await serverFromEnvOrEmbedded({ log: (line) => console.error(`[embedded] ${line}`) })
   try {
-    await f(server.connectionString())
+    return await f(server.connectionString())
   } finally {
     await server.stop()
   }
