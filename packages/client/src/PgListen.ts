@@ -320,8 +320,10 @@ export const notifyOn = (
     return Effect.asVoid(connection.execute(notifySql, [channel, payload], { paramTypes: notifyTypes }))
   })
 
+// A client (`yield* PgClient`) is a function that is also a source: accept both shapes.
 const isSource = (u: unknown): u is PgSource =>
-  typeof u === "object" && u !== null && "withConnection" in u && "reserve" in u && "config" in u
+  (typeof u === "object" || typeof u === "function") && u !== null && "withConnection" in u && "reserve" in u &&
+  "config" in u
 
 const reconnectedEvent: Reconnected = { _tag: "Reconnected" }
 

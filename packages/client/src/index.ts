@@ -14,6 +14,13 @@
 export { PgClient } from "./PgClient.ts"
 /** @since 0.1.0 */
 export * as PgCopy from "./PgCopy.ts"
+/**
+ * The error type of every operation (re-exported from `@pgfx/connection`): `PgError.PgError`,
+ * its reasons (`PgError.UniqueViolation`, …) and guards.
+ *
+ * @since 0.1.0
+ */
+export * as PgError from "@pgfx/connection/PgError"
 /** @since 0.1.0 */
 export * as PgLargeObject from "./PgLargeObject.ts"
 /** @since 0.1.0 */

@@ -1,5 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
+import * as BigDecimal from "effect/BigDecimal"
 import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -346,6 +348,25 @@ describe("PgClient over a pool", () => {
         const count = yield* sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${"pgfx_client_pool"}`.single
         assert.isAtMost(count.n, 2)
         assert.isAtLeast(count.n, 1)
+      }))
+  })
+})
+
+describe("Effect values as parameters", () => {
+  layer(PgClient.layer(server.connectionString()), { timeout: "30 seconds" })((it) => {
+    it.effect("BigDecimal and DateTime bind as numeric and timestamptz in every mode", () =>
+      Effect.gen(function*() {
+        const sql = yield* PgClient.PgClient
+        const amount = BigDecimal.fromStringUnsafe("1234.50")
+        const at = DateTime.makeUnsafe(Date.UTC(2024, 0, 2, 3, 4, 5, 678))
+        for (const statement of [
+          sql<{ n: string; t: string }>`select ${amount}::numeric::text as n, ${at}::timestamptz::text as t`,
+          sql<{ n: string; t: string }>`select ${amount}::numeric::text as n, ${at}::timestamptz::text as t`.unnamed
+        ]) {
+          const row = yield* statement.single
+          assert.strictEqual(row.n, "1234.50")
+          assert.strictEqual(row.t, "2024-01-02 03:04:05.678+00")
+        }
       }))
   })
 })

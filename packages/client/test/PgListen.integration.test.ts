@@ -16,6 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as PgClient from "../src/PgClient.ts"
 import * as PgListen from "../src/PgListen.ts"
 import * as PgSource from "../src/PgSource.ts"
 
@@ -145,6 +146,21 @@ describe("PgListen", () => {
       yield* eventually("b1 still served", Effect.sync(() => b1.events.length === 12))
       assert.strictEqual(listener.processId, pid)
       assert.strictEqual(yield* backends(sender, app), 1)
+    }))
+
+  it.live("a client (yield* PgClient) is accepted as the source", () =>
+    Effect.gen(function*() {
+      const chan = unique("chan_client")
+      const sql = yield* PgClient.connect(url)
+      const listener = yield* PgListen.make(sql)
+      const got: Array<string> = []
+      const fiber = yield* Effect.forkChild(
+        Stream.runForEach(listener.notifications(chan), (n) => Effect.sync(() => got.push(n.payload))),
+        { startImmediately: true }
+      )
+      yield* eventually("a notification arrives", Effect.andThen(listener.notify(chan, "hello"), Effect.sync(() => got.length > 0)))
+      assert.strictEqual(got[0], "hello")
+      yield* Fiber.interrupt(fiber)
     }))
 
   it.live("listen() and notifications() start listening within the stream", () =>

@@ -49,7 +49,13 @@ const isPgConfig = (u: PgConfig | PgConfigInput): u is PgConfig =>
 export const resolveConfig = (
   config: PgConfig | PgConfigInput | string
 ): Effect.Effect<PgConfig, PgError.PgError> =>
-  typeof config === "object" && isPgConfig(config)
+  typeof config !== "string" && (typeof config !== "object" || config === null)
+    ? Effect.fail(
+      PgError.make(
+        new PgError.ConfigError({ message: `invalid connection configuration: expected a connection string or an options object, got ${config === null ? "null" : typeof config}` })
+      )
+    )
+    : typeof config === "object" && isPgConfig(config)
     ? Effect.succeed(config)
     : PgConfigModule.load(config).pipe(
       Effect.mapError((e) =>

@@ -8,7 +8,12 @@
  */
 import type { Codec } from "@pgfx/protocol/PgCodec"
 import type { FormatCode, ParamEncoder } from "@pgfx/protocol/PgFrontend"
+import { Oid } from "@pgfx/protocol/PgOid"
+import * as PgTypes from "@pgfx/protocol/PgTypes"
 import type { PgWriter } from "@pgfx/protocol/PgWriter"
+
+/** The numeric codec (its text form of a BigDecimal-shaped value). */
+const numericCodec = PgTypes.getOrText(PgTypes.builtins, Oid.numeric)
 
 /** Formats and encoders for a Bind. */
 export interface BoundParams {
@@ -84,6 +89,17 @@ export const textParam = (value: unknown): string => {
         return s
       }
       if (Array.isArray(value)) return arrayLiteral(value)
+      // Effect's DateTime (Utc or Zoned) and BigDecimal, by shape.
+      const tag = (value as { _tag?: unknown } | null)?._tag
+      if ((tag === "Utc" || tag === "Zoned") && typeof (value as { epochMilliseconds?: unknown }).epochMilliseconds === "number") {
+        return new Date((value as { epochMilliseconds: number }).epochMilliseconds).toISOString()
+      }
+      if (
+        value !== null && typeof (value as { value?: unknown }).value === "bigint" &&
+        Number.isInteger((value as { scale?: unknown }).scale)
+      ) {
+        return numericCodec.encodeText(value as { value: bigint; scale: number })
+      }
       if (value !== null && typeof (value as { toPostgres?: unknown }).toPostgres === "function") {
         return String((value as { toPostgres: () => unknown }).toPostgres())
       }

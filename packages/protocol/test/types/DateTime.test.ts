@@ -638,3 +638,12 @@ describe("parsing conveniences", () => {
     assert.strictEqual(PgDate.compare(PgDate.infinity, PgDate.max), 1)
   })
 })
+
+describe("Effect values as parameters", () => {
+  it("timestamp encoders accept a DateTime-like value (epochMilliseconds)", () => {
+    const ms = Date.UTC(2024, 0, 2, 3, 4, 5, 678)
+    assert.strictEqual(encodeHex(timestamptz, { epochMilliseconds: ms }), encodeHex(timestamptz, new Date(ms)))
+    assert.strictEqual(timestamptz.encodeText({ epochMilliseconds: ms }), timestamptz.encodeText(new Date(ms)))
+    assert.strictEqual(encodeHex(date, { epochMilliseconds: ms }), encodeHex(date, new Date(ms)))
+  })
+})

@@ -347,3 +347,19 @@ describe("numeric", () => {
     )
   })
 })
+
+describe("numeric BigDecimal-like input", () => {
+  it("encodes { value, scale } exactly, keeping the scale", () => {
+    const cases: ReadonlyArray<readonly [bigint, number, string]> = [
+      [150n, 2, "1.50"],
+      [-5n, 3, "-0.005"],
+      [12n, -3, "12000"],
+      [0n, 2, "0.00"],
+      [123456789012345678901234567890n, 10, "12345678901234567890.1234567890"]
+    ]
+    for (const [value, scale, text] of cases) {
+      assert.strictEqual(numeric.encodeText({ value, scale }), text)
+      assert.strictEqual(decodeHex(numeric, encodeHex(numeric, { value, scale })), text)
+    }
+  })
+})

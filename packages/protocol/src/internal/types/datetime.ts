@@ -62,7 +62,26 @@ const wrongLength = (name: string, oid: number, expected: number, length: number
 // date
 // ---------------------------------------------------------------------------------------------
 
-const toPgDate = (value: PgDate | Date): PgDate => {
+/**
+ * An instant given as milliseconds since the Unix epoch: the shape of Effect's `DateTime`
+ * (`Utc` and `Zoned`), accepted without importing it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface InstantLike {
+  readonly epochMilliseconds: number
+}
+
+const isInstantLike = (u: unknown): u is InstantLike =>
+  typeof u === "object" && u !== null && !(u instanceof Date) && !(u instanceof PgTimestamp) &&
+  !(u instanceof PgDate) && typeof (u as InstantLike).epochMilliseconds === "number"
+
+/** A `Date` for a `Date` or a DateTime-like value; anything else unchanged. */
+const asDate = <A>(value: A | InstantLike): A | Date => (isInstantLike(value) ? new Date(value.epochMilliseconds) : value as A)
+
+const toPgDate = (input: PgDate | Date | InstantLike): PgDate => {
+  const value = asDate(input)
   if (value instanceof PgDate) {
     const d = value.epochDays
     if (
@@ -81,7 +100,7 @@ const toPgDate = (value: PgDate | Date): PgDate => {
  * @category codecs
  * @since 0.1.0
  */
-export const date: Codec<PgDate, PgDate | Date> = make<PgDate, PgDate | Date>({
+export const date: Codec<PgDate, PgDate | Date | InstantLike> = make<PgDate, PgDate | Date | InstantLike>({
   oid: Oid.date,
   name: "date",
   decodeBinary: (bytes, offset, length) => {
@@ -267,7 +286,8 @@ const writeTimestamp = (
 const timestampEncoder = (withTimeZone: boolean) => {
   const name = withTimeZone ? "timestamptz" : "timestamp"
   const oid = withTimeZone ? Oid.timestamptz : Oid.timestamp
-  return (value: PgTimestamp | Date, writer: PgWriter): void => {
+  return (input: PgTimestamp | Date | InstantLike, writer: PgWriter): void => {
+    const value = asDate(input)
     if (value instanceof PgTimestamp) return writeTimestamp(writer, value.epochSeconds, value.microsecond, oid, name)
     if (value instanceof Date) {
       const ms = value.getTime()
@@ -283,7 +303,8 @@ const timestampTextEncoder = (withTimeZone: boolean) => {
   const name = withTimeZone ? "timestamptz" : "timestamp"
   const oid = withTimeZone ? Oid.timestamptz : Oid.timestamp
   const options = withTimeZone ? WITH_TZ : WITHOUT_TZ
-  return (value: PgTimestamp | Date): string => {
+  return (input: PgTimestamp | Date | InstantLike): string => {
+    const value = asDate(input)
     let v: PgTimestamp
     if (value instanceof PgTimestamp) {
       const s = value.epochSeconds - PG_EPOCH_SECONDS
@@ -312,7 +333,7 @@ const timestampTextEncoder = (withTimeZone: boolean) => {
  * @category codecs
  * @since 0.1.0
  */
-export const timestamp: Codec<PgTimestamp, PgTimestamp | Date> = make<PgTimestamp, PgTimestamp | Date>({
+export const timestamp: Codec<PgTimestamp, PgTimestamp | Date | InstantLike> = make<PgTimestamp, PgTimestamp | Date | InstantLike>({
   oid: Oid.timestamp,
   name: "timestamp",
   decodeBinary: timestampDecoder(false),
@@ -328,7 +349,7 @@ export const timestamp: Codec<PgTimestamp, PgTimestamp | Date> = make<PgTimestam
  * @category codecs
  * @since 0.1.0
  */
-export const timestamptz: Codec<PgTimestamp, PgTimestamp | Date> = make<PgTimestamp, PgTimestamp | Date>({
+export const timestamptz: Codec<PgTimestamp, PgTimestamp | Date | InstantLike> = make<PgTimestamp, PgTimestamp | Date | InstantLike>({
   oid: Oid.timestamptz,
   name: "timestamptz",
   decodeBinary: timestampDecoder(true),

@@ -420,9 +420,37 @@ export const canonicalNumeric = (text: string): string => (isCanonical(text) ? t
  * @category models
  * @since 0.1.0
  */
-export type NumericInput = string | number | bigint
+export type NumericInput = string | number | bigint | DecimalLike
+
+/**
+ * An exact decimal given as an unscaled integer and a scale (`value × 10^-scale`): the shape of
+ * Effect's `BigDecimal`, accepted without importing it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DecimalLike {
+  readonly value: bigint
+  readonly scale: number
+}
+
+const isDecimalLike = (u: unknown): u is DecimalLike =>
+  typeof u === "object" && u !== null && typeof (u as DecimalLike).value === "bigint" &&
+  Number.isInteger((u as DecimalLike).scale)
+
+/** `value × 10^-scale` as plain decimal text. */
+const decimalText = ({ scale, value }: DecimalLike): string => {
+  const negative = value < 0n
+  const digits = (negative ? -value : value).toString()
+  let text: string
+  if (scale <= 0) text = digits + "0".repeat(-scale)
+  else if (digits.length > scale) text = digits.slice(0, digits.length - scale) + "." + digits.slice(digits.length - scale)
+  else text = "0." + "0".repeat(scale - digits.length) + digits
+  return negative ? "-" + text : text
+}
 
 const toParsed = (value: NumericInput): Parsed => {
+  if (isDecimalLike(value)) return parse(decimalText(value))
   switch (typeof value) {
     case "string":
       return parse(value)
@@ -435,7 +463,7 @@ const toParsed = (value: NumericInput): Parsed => {
     case "bigint":
       return parse(value.toString())
     default:
-      return fail(`${NAME}: expected a string, number or bigint, got ${value === null ? "null" : typeof value}`, OID, NAME)
+      return fail(`${NAME}: expected a string, number, bigint or BigDecimal, got ${value === null ? "null" : typeof value}`, OID, NAME)
   }
 }
 
