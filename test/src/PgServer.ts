@@ -89,6 +89,11 @@ export interface RunningServer {
   readonly env: (role?: PgRoleKey | "superuser", options?: PgConnectOptions) => Record<string, string>
   /** stops the server (fast shutdown, then immediate, then SIGKILL) and removes its temp dir */
   readonly stop: () => Promise<void>
+  /**
+   * Embedded servers only: shuts the server down (fast: sessions are terminated) and starts it
+   * again on the same port and data — a server restart as clients see it (fail-over tests).
+   */
+  readonly restart?: (() => Promise<void>) | undefined
 }
 
 const superuserName = "postgres"
@@ -497,7 +502,22 @@ export const startServer = async (options: StartOptions = {}): Promise<RunningSe
       logFile
     }
     log(`${info.description} ready in ${Math.round(performance.now() - started)} ms (${baseDir})`)
-    return fromInfo(info, stop)
+    const restart = async (): Promise<void> => {
+      const pid = postmasterPid(dataDir)
+      if (pid !== undefined) {
+        signal(pid, "SIGINT")
+        const deadline = Date.now() + 30_000
+        while (running(dataDir, pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      }
+      const result = await run(
+        bins.pgCtl,
+        ["start", "-D", dataDir, "-l", logFile, "-w", "-t", "60", "-s", "-o", `-p ${port}`],
+        runOptions
+      )
+      if (result.code !== 0) fail("pg_ctl start (restart)", `exit code ${result.code ?? result.signal}`, readLog())
+      log(`restarted embedded PostgreSQL ${bins.version} on port ${port}`)
+    }
+    return { ...fromInfo(info, stop), restart }
   } catch (error) {
     stopSync()
     if (error instanceof PgServerError) throw error

@@ -8,6 +8,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as PgConnection from "@pgfx/connection/PgConnection"
 import * as PgError from "@pgfx/connection/PgError"
+import { startServer } from "@pgfx/test/PgServer"
 import { pgServer } from "@pgfx/test/PgTestServer"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -249,4 +250,44 @@ describe("PgPool against the server", () => {
       stats = yield* pool.stats
       assert.strictEqual(stats.open, 1)
     }), { timeout: 60_000 })
+})
+
+describe("PgPool across a server restart", () => {
+  it.live("fails fast while the server is down and recovers on new connections once it is back", () =>
+    Effect.gen(function*() {
+      const own = yield* Effect.acquireRelease(
+        Effect.promise(() => startServer()),
+        (s) => Effect.promise(() => s.stop())
+      )
+      const pool = yield* PgPool.make(own.connectionString(), {
+        min: 2,
+        max: 4,
+        acquireTimeout: "3 seconds",
+        connectBackoff: { initial: "50 millis", max: "500 millis" }
+      })
+      const pidBefore = yield* pool.withConnection((c) => c.execute<{ pid: number }>("select pg_backend_pid() as pid"))
+      yield* Effect.promise(() => own.restart!())
+      // The old sessions were terminated by the shutdown: the pool must drop them and reconnect.
+      const deadline = Date.now() + 15_000
+      let after: number | undefined = undefined
+      while (after === undefined && Date.now() < deadline) {
+        const attempt = yield* Effect.exit(
+          pool.withConnection((c) => c.execute<{ pid: number }>("select pg_backend_pid() as pid"))
+        )
+        if (Exit.isSuccess(attempt)) after = attempt.value.rows[0]!.pid
+        else {
+          // Only connection-level failures are acceptable while the server comes back.
+          const error = attempt.cause.reasons.find((r) => r._tag === "Fail")
+          if (error !== undefined && error._tag === "Fail") assert.isTrue((error.error as PgError.PgError).isRetryable)
+          yield* Effect.sleep("50 millis")
+        }
+      }
+      assert.isDefined(after)
+      assert.notStrictEqual(after, pidBefore.rows[0]!.pid)
+      // A reserved connection works too, and the pool is at most max.
+      const inTx = yield* Effect.scoped(Effect.flatMap(pool.reserve, (c) => c.simple("begin; select 1; commit")))
+      assert.strictEqual(inTx.length, 3)
+      const stats = yield* pool.stats
+      assert.isAtMost(stats.open, 4)
+    }).pipe(Effect.scoped), 60_000)
 })
