@@ -46,7 +46,7 @@ import {
   type StatementDescription
 } from "./internal/requests.ts"
 import { closePortal, makePull, type PortalContext, PortalRequest } from "./internal/portal.ts"
-import type { RowMode } from "./internal/rows.ts"
+import { type RowMode, RowShapes } from "./internal/rows.ts"
 import { closedFor, type Request, Session } from "./internal/session.ts"
 
 export type { CopyResult } from "./internal/copy.ts"
@@ -355,10 +355,18 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const copyFail = PgFrontend.encode({ _tag: "CopyFail", message: "COPY is not supported by simple(): use the COPY API" })
 
+  /** Row shapes (decoders and generated row builders) for the current registry. */
+  const shapesByRegistry = new WeakMap<PgTypes.Registry, RowShapes>()
   const lookupOf = (): CodecLookup => {
     const registry = connection.registry
-    return (oid) => PgTypes.getOrText(registry, oid)
+    let shapes = shapesByRegistry.get(registry)
+    if (shapes === undefined) {
+      shapes = new RowShapes((oid) => PgTypes.getOrText(registry, oid))
+      shapesByRegistry.set(registry, shapes)
+    }
+    return shapes
   }
+
 
   /**
    * Takes the bytes `build` encodes (nothing is kept if it throws). Close messages of evicted

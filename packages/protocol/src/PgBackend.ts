@@ -675,6 +675,16 @@ const readyFailed: ReadyForQuery = Object.freeze({ _tag: "ReadyForQuery", status
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * Decodes UTF-8 text at `bytes[start, end)` — a text-format field — without copying (a short
+ * ASCII fast path; the host's native decoder when the bytes are a Node Buffer). Invalid
+ * sequences become U+FFFD.
+ *
+ * @category DataRow
+ * @since 0.1.0
+ */
+export const readUtf8: (bytes: Uint8Array, start: number, end: number) => string = utf8Slice
+
+/**
  * Reads a field's length word at `offset` (-1 = NULL); see {@link DataRow} for the walk.
  *
  * @category DataRow

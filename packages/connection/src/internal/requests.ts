@@ -3,11 +3,10 @@
  * result is assembled. Each is driven by `Session.dispatch` and settles through a callback.
  */
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
-import type { Codec } from "@pgfx/protocol/PgCodec"
 import * as PgError from "../PgError.ts"
 import type { Request } from "./session.ts"
 import { serverErrorInit } from "./session.ts"
-import { fieldDecoder, type FieldDecoder, findFailingColumn, makeRowBuilder, type RowBuilder, type RowMode } from "./rows.ts"
+import { type FieldDecoder, findFailingColumn, type RowBuilder, type RowMode, type RowShapes } from "./rows.ts"
 
 /**
  * The outcome of one statement.
@@ -32,7 +31,7 @@ export interface StatementDescription {
 }
 
 /** Looks up the codec for a type OID (never fails: unknown types fall back to text). */
-export type CodecLookup = (oid: number) => Codec
+export type CodecLookup = RowShapes
 
 /** Settles a request. */
 export type Settle<A> = (result: { readonly _tag: "Success"; readonly value: A } | { readonly _tag: "Failure"; readonly error: PgError.PgError }) => void
@@ -110,15 +109,9 @@ export class ResultBuilder {
 
   describe(fields: ReadonlyArray<PgBackend.FieldDescription>): void {
     this.fields = fields
-    const decoders = new Array<FieldDecoder>(fields.length)
-    const names = new Array<string>(fields.length)
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!
-      decoders[i] = fieldDecoder(this.lookup(f.typeOid), f.format)
-      names[i] = f.name
-    }
-    this.decoders = decoders
-    this.build = makeRowBuilder(names, decoders, this.rowMode)
+    const shape = this.lookup.get(fields, this.rowMode)
+    this.decoders = shape.decoders
+    this.build = shape.build
   }
 
   row(message: PgBackend.DataRow): void {

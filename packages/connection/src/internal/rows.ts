@@ -8,12 +8,11 @@
  * dominates object building in text-decoding drivers.
  */
 import type { Codec } from "@pgfx/protocol/PgCodec"
-import type * as PgBackend from "@pgfx/protocol/PgBackend"
+import * as PgBackend from "@pgfx/protocol/PgBackend"
 
 /** A column decoder: binary or text depending on the field's format. */
 export type FieldDecoder = (bytes: Uint8Array, offset: number, length: number) => unknown
 
-const utf8 = new TextDecoder()
 
 /** Picks the decoder for one field from its codec and the format the server used. */
 export const fieldDecoder = (codec: Codec, format: 0 | 1): FieldDecoder => {
@@ -24,21 +23,9 @@ export const fieldDecoder = (codec: Codec, format: 0 | 1): FieldDecoder => {
     return (bytes, offset, length) => bytes.slice(offset, offset + length)
   }
   const decodeText = codec.decodeText
-  return (bytes, offset, length) => decodeText(asciiOrUtf8(bytes, offset, offset + length))
+  return (bytes, offset, length) => decodeText(PgBackend.readUtf8(bytes, offset, offset + length))
 }
 
-const asciiOrUtf8 = (b: Uint8Array, start: number, end: number): string => {
-  if (end - start < 16) {
-    let s = ""
-    for (let i = start; i < end; i++) {
-      const c = b[i]!
-      if (c >= 0x80) return utf8.decode(b.subarray(start, end))
-      s += String.fromCharCode(c)
-    }
-    return s
-  }
-  return utf8.decode(b.subarray(start, end))
-}
 
 /** How rows are shaped. */
 export type RowMode = "object" | "array"
@@ -87,6 +74,48 @@ export const makeRowBuilder = (
     ...decoders: ReadonlyArray<FieldDecoder>
   ) => RowBuilder
   return factory(...decoders)
+}
+
+/** The decoders and generated row builder of one result shape. */
+export interface RowShape {
+  readonly decoders: ReadonlyArray<FieldDecoder>
+  readonly build: RowBuilder
+}
+
+/**
+ * Row shapes by (column names, types, formats, row mode), for one type registry. Generating a
+ * row builder compiles a function, far too costly to repeat for every execution of a statement:
+ * each shape is built once and reused (bounded: the cache is emptied past 1024 shapes).
+ */
+export class RowShapes {
+  private readonly shapes = new Map<string, RowShape>()
+  readonly lookup: (oid: number) => Codec
+
+  constructor(lookup: (oid: number) => Codec) {
+    this.lookup = lookup
+  }
+
+  get(fields: ReadonlyArray<PgBackend.FieldDescription>, mode: RowMode): RowShape {
+    let key = mode === "array" ? "a" : "o"
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!
+      key += "\u0000" + f.typeOid + "\u0001" + f.format + "\u0001" + f.name
+    }
+    let shape = this.shapes.get(key)
+    if (shape === undefined) {
+      const decoders = new Array<FieldDecoder>(fields.length)
+      const names = new Array<string>(fields.length)
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!
+        decoders[i] = fieldDecoder(this.lookup(f.typeOid), f.format)
+        names[i] = f.name
+      }
+      shape = { decoders, build: makeRowBuilder(names, decoders, mode) }
+      if (this.shapes.size >= 1024) this.shapes.clear()
+      this.shapes.set(key, shape)
+    }
+    return shape
+  }
 }
 
 /**

@@ -57,12 +57,26 @@ export const utf8Slice = (b: Uint8Array, start: number, end: number): string => 
     let s = ""
     for (let i = start; i < end; i++) {
       const c = b[i]!
-      if (c >= 0x80) return utf8Decoder.decode(b.subarray(start, end))
+      if (c >= 0x80) return decodeUtf8(b, start, end)
       s += String.fromCharCode(c)
     }
     return s
   }
-  return utf8Decoder.decode(b.subarray(start, end))
+  return decodeUtf8(b, start, end)
+}
+
+/** A Node `Buffer` (socket chunks are) has a native UTF-8 slice, ~40% faster than TextDecoder. */
+interface NativeUtf8 {
+  readonly utf8Slice?: ((start: number, end: number) => string) | undefined
+}
+
+/**
+ * Decodes UTF-8 without copying: the host's native slice when the bytes have one (no `node:`
+ * import: detected on the value), else TextDecoder. Both replace invalid sequences with U+FFFD.
+ */
+const decodeUtf8 = (b: Uint8Array, start: number, end: number): string => {
+  const native = (b as NativeUtf8).utf8Slice
+  return native !== undefined ? native.call(b, start, end) : utf8Decoder.decode(b.subarray(start, end))
 }
 
 /** Decodes UTF-8 in `b[start, end)`, throwing a TypeError on invalid sequences. */
