@@ -19,3 +19,12 @@ describe("PgConnection.make configuration", () => {
       assert.include(error.message, "sslmode")
     }))
 })
+
+describe("security settings that cannot be honoured", () => {
+  it.effect("requirepeer on a Unix socket fails with Unsupported instead of being ignored", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(PgConnection.make("host=/tmp/pgfx-no-such-dir port=5432 requirepeer=postgres")))
+      assert.strictEqual(error.reason._tag, "Unsupported")
+      assert.include(error.message, "requirepeer")
+    }))
+})

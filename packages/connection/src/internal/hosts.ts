@@ -165,6 +165,19 @@ const attempt = (
   target: PgTarget,
   options: EstablishOptions
 ): Effect.Effect<Established, PgError.PgError> => {
+  if (config.requirePeer !== undefined && target.isUnixSocket) {
+    // libpq checks the server process's OS user with getpeereid(); Node exposes no peer
+    // credentials for Unix sockets, so the check cannot be made — refuse rather than skip a
+    // security setting silently.
+    return Effect.fail(
+      PgError.make(
+        new PgError.Unsupported({
+          message: "requirepeer is not supported: Node.js cannot read the peer credentials of a Unix socket",
+          feature: "requirepeer"
+        })
+      )
+    )
+  }
   const settings = targetSettings(config, target)
   const run = (tls: TlsSettings, allowFallback: boolean): Effect.Effect<Established, PgError.PgError> =>
     Effect.flatMap(connect(settings, tls), (connected) => {
