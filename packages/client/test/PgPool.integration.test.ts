@@ -291,3 +291,21 @@ describe("PgPool across a server restart", () => {
       assert.isAtMost(stats.open, 4)
     }).pipe(Effect.scoped), 60_000)
 })
+
+describe("PgPool and a plain BEGIN on a shared connection", () => {
+  it.live("the connection is not shared while in a transaction block and is discarded on release", () =>
+    Effect.gen(function*() {
+      const pool = yield* PgPool.make(url, { min: 1, max: 2 })
+      const leaked = yield* pool.withConnection((c) => Effect.as(c.simple("begin"), c.processId))
+      // Other statements never run inside the abandoned transaction.
+      const pids = yield* Effect.all(
+        Array.from({ length: 20 }, () => pool.withConnection((c) => c.execute<{ pid: number; tx: string }>(
+          "select pg_backend_pid() as pid, current_setting('transaction_isolation') as tx"
+        ))),
+        { concurrency: 5 }
+      )
+      for (const r of pids) assert.notStrictEqual(r.rows[0]!.pid, leaked)
+      const stats = yield* pool.stats
+      assert.isAtLeast(stats.destroyed, 1)
+    }).pipe(Effect.scoped))
+})

@@ -304,3 +304,30 @@ describe("withTransaction", () => {
       }).pipe(Effect.scoped))
   })
 })
+
+describe("savepoints whose body swallowed an error", () => {
+  it.live("roll back to the savepoint, fail with InFailedTransaction, and leave the outer transaction usable", () =>
+    withFixture((fx) =>
+      Effect.gen(function*() {
+        const { sql, t } = fx
+        const outcome = yield* sql.withTransaction(
+          Effect.gen(function*() {
+            yield* sql`insert into ${t} values (1, 'outer')`
+            const inner = yield* failure(
+              sql.withTransaction(
+                Effect.gen(function*() {
+                  yield* sql`insert into ${t} values (2, 'inner')`
+                  // The failure is caught: the savepoint's work is nevertheless lost.
+                  yield* Effect.ignore(sql`select 1/0`)
+                })
+              )
+            )
+            yield* sql`insert into ${t} values (3, 'after')`
+            return inner
+          })
+        )
+        assert.strictEqual((outcome as PgError).reason._tag, "InFailedTransaction")
+        assert.deepStrictEqual(yield* ids(fx), [1, 3])
+      })
+    ))
+})

@@ -570,3 +570,18 @@ describe("closing", () => {
       assert.strictEqual(e2.reason._tag, "ConnectionClosed")
     }))
 })
+
+describe("copyIn misuse", () => {
+  it.live("a statement that is not COPY FROM STDIN fails promptly and the connection stays usable", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      for (const sql of ["select 1", "", "create temp table not_copy (i int)"]) {
+        const error = yield* Effect.flip(Effect.scoped(c.copyIn(sql))).pipe(
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.die(new Error(`copyIn(${JSON.stringify(sql)}) hung`)) })
+        )
+        assert.include(error.message, "not a COPY")
+      }
+      const r = yield* c.execute<{ n: number }>("select 7 as n")
+      assert.strictEqual(r.rows[0]!.n, 7)
+    }))
+})

@@ -80,6 +80,19 @@ export const commitRolledBack = (): PgError.PgError =>
     })
   )
 
+/** The error of a savepoint whose body swallowed a statement's failure. */
+const savepointRolledBack = (): PgError.PgError =>
+  PgError.make(
+    PgError.serverReason({
+      message: "the nested transaction was rolled back to its savepoint: a statement in it had failed (its error " +
+        "was caught and not re-raised), so its work is lost; the outer transaction continues",
+      severity: "ERROR",
+      code: "25P02",
+      condition: "in_failed_sql_transaction",
+      className: "Invalid Transaction State"
+    })
+  )
+
 /** `COMMIT`, failing when the server reports that it rolled back instead. */
 export const commit = (connection: PgConnection): Effect.Effect<void, PgError.PgError> =>
   Effect.suspend(() =>
@@ -173,8 +186,15 @@ const savepoint = <A, E, R>(
       const state: TransactionState = { connection, depth, nested: Semaphore.makeUnsafe(1) }
       const exit = yield* Effect.exit(restore(Effect.provideService(effect, core.transaction, state)))
       if (Exit.isSuccess(exit)) {
-        yield* connection.simple(`RELEASE SAVEPOINT ${name}`)
-        return exit.value
+        if (connection.transactionStatus !== "failed") {
+          yield* connection.simple(`RELEASE SAVEPOINT ${name}`)
+          return exit.value
+        }
+        // The body succeeded but a statement in it failed and its error was caught: the work since
+        // the savepoint is lost. Roll back to the savepoint (so the outer transaction can go on)
+        // and say so, as a top-level COMMIT that rolled back does.
+        yield* connection.simple(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`)
+        return yield* Effect.fail(savepointRolledBack())
       }
       // Back to the savepoint: the outer transaction is usable again. If even that fails (the
       // connection broke), the outer transaction fails at its next statement or at COMMIT.

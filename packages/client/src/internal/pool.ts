@@ -339,6 +339,9 @@ export class PoolCore {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!
       if (!this.usable(item)) continue
+      // A shared connection left inside a transaction block (someone ran a plain BEGIN instead of
+      // withTransaction) must not capture other fibers' statements.
+      if (item.conn.transactionStatus !== "idle") continue
       const inFlight = item.conn.inFlight
       const load = item.shared > inFlight ? item.shared : inFlight
       if (item.shared === 0 && this.settings.healthCheckAfter !== Infinity) {
@@ -543,6 +546,16 @@ export class PoolCore {
       if (item.shared !== 0 || item.reserved) return Effect.void
       item.idleSince = this.now()
       if (item.dead || item.retiring || this.closed || !item.conn.isOpen) return this.destroyNow(item)
+      if (item.conn.transactionStatus !== "idle") {
+        // Its session state is not what the pool hands out: discard it (never reuse it).
+        return Effect.andThen(
+          Effect.logWarning(
+            "pgfx pool: a shared connection was left inside a transaction block (use withTransaction or reserve " +
+              "for transactions); the connection is discarded"
+          ),
+          this.destroyNow(item)
+        )
+      }
       if (this.exclusiveWaiting > 0) this.dispatch()
       return Effect.void
     })

@@ -103,6 +103,11 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
         this.wake()
         return false
       case "ReadyForQuery":
+        if (!this.ready && this.failure === undefined) {
+          // The statement ran without ever asking for data: it was not a COPY FROM STDIN.
+          this.protocolError("the statement is not a COPY … FROM STDIN (use execute or simple for it)")
+          this.failure = this.error
+        }
         this.wake()
         return this.finish({ rows: this.rows })
       case "CopyOutResponse":
