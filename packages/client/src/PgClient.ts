@@ -362,11 +362,12 @@ export const make = (source: PgSource.PgSource, options: Options = {}): Effect.E
 const makeUnsafe = (source: PgSource.PgSource, options: Options): PgClient.Service => {
   let types: TypeCache
   const shared = cacheOfHook(source.options.onUnknownTypes)
-  if (shared !== undefined) {
+  if (shared !== undefined && options.registry === undefined && options.codecs === undefined) {
     types = shared
-    if (options.registry !== undefined || options.codecs !== undefined) {
-      types.registry = initialRegistry(types.registry, options)
-    }
+  } else if (shared !== undefined) {
+    // Codecs of this client only: start from what the source's cache knows, never change that
+    // cache (other clients over the same source keep their value types).
+    types = makeTypeCache(initialRegistry(shared.registry, options))
   } else {
     types = makeTypeCache(initialRegistry(source.options.registry ?? PgTypes.builtins, options))
   }
