@@ -32,6 +32,7 @@ import * as PgTypes from "@pgfx/protocol/PgTypes"
 import type { PgConfig, PgConfigInput } from "./PgConfig.ts"
 import * as PgError from "./PgError.ts"
 import { CopyInRequest, CopyOutRequest, type CopyResult } from "./internal/copy.ts"
+import { makeBindTemplate, writeBindExecuteSync } from "./internal/bindTemplate.ts"
 import { Gate } from "./internal/gate.ts"
 import { type Established, establish, sendCancelRequest } from "./internal/hosts.ts"
 import { textParam, typedParams, untypedEncoder } from "./internal/params.ts"
@@ -264,6 +265,12 @@ const defaultStartupParameters: ReadonlyArray<readonly [string, string]> = [
 
 const utf8 = new TextEncoder()
 
+/** The fields of a statement that returns no rows (one array, so its row shape is memoised). */
+const noFields: ReadonlyArray<PgBackend.FieldDescription> = []
+/** Defaults of `execute` (shared, not allocated per call). */
+const noParams: ReadonlyArray<unknown> = []
+const noOptions: ExecuteOptions = {}
+
 const statusOf = (s: "I" | "T" | "E"): "idle" | "transaction" | "failed" =>
   s === "I" ? "idle" : s === "T" ? "transaction" : "failed"
 
@@ -357,13 +364,19 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   /** Row shapes (decoders and generated row builders) for the current registry. */
   const shapesByRegistry = new WeakMap<PgTypes.Registry, RowShapes>()
+  /** The registry of the latest lookup and its shapes: the registry rarely changes. */
+  let lastRegistry: PgTypes.Registry | undefined = undefined
+  let lastShapes: RowShapes | undefined = undefined
   const lookupOf = (): CodecLookup => {
-    const registry = connection.registry
+    const registry = registryRef.current
+    if (registry === lastRegistry) return lastShapes!
     let shapes = shapesByRegistry.get(registry)
     if (shapes === undefined) {
       shapes = new RowShapes((oid) => PgTypes.getOrText(registry, oid))
       shapesByRegistry.set(registry, shapes)
     }
+    lastRegistry = registry
+    lastShapes = shapes
     return shapes
   }
 
@@ -388,52 +401,51 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   /**
    * Sends a request and waits for it. `held` means the caller holds the exclusive gate.
+   *
+   * When a CancelRequest meant for another (interrupted) request ended this statement, it was
+   * rolled back, so it is sent once more (`retryStray`): as if the first run never happened.
+   * That decision is taken where the request settles, so the common path is one
+   * `Effect.callback` with no error-handling combinators around it.
    */
-  const submit = <A>(build: (settle: Settle<A>) => Request, held: boolean): Effect.Effect<A, PgError.PgError> =>
-    Effect.suspend(() => {
-      const attempt = submitOnce(build, held)
-      return attempt.effect.pipe(
-        Effect.catchIf(
-          (error: PgError.PgError) => {
-            const r = attempt.request()
-            return error.reason._tag === "QueryCanceled" && r?.retryOnStrayCancel === true &&
-              r.strayCancel === "retrySafe"
-          },
-          // A CancelRequest meant for another (interrupted) request ended this statement: it was
-          // rolled back, so running it again is as if the first run never happened.
-          () => submitOnce(build, held).effect
-        )
-      )
-    })
-
-  /** One attempt of {@link submit}; `request()` is the request it sent, once built. */
-  const submitOnce = <A>(
-    build: (settle: Settle<A>) => Request,
-    held: boolean
-  ): { readonly effect: Effect.Effect<A, PgError.PgError>; readonly request: () => Request | undefined } => {
-    let sent: Request | undefined = undefined
-    const effect = Effect.callback<A, PgError.PgError>((resume) => {
-      let request: Request
+  const submit = <A>(build: (settle: Settle<A>) => Request, held: boolean, retryStray = true): Effect.Effect<A, PgError.PgError> =>
+    Effect.callback<A, PgError.PgError>((resume) => {
+      let request: Request | undefined = undefined
+      const settle: Settle<A> = (result) => {
+        if (result._tag === "Success") resume(Effect.succeed(result.value))
+        else if (retryStray && isStrayCancel(result.error, request)) resume(submit(build, held, false))
+        else resume(Effect.fail(result.error))
+      }
       try {
-        request = build((result) => {
-          resume(result._tag === "Success" ? Effect.succeed(result.value) : Effect.fail(result.error))
-        })
+        request = build(settle)
       } catch (cause) {
         resume(Effect.fail(toEncodeError(cause)))
         return
       }
-      sent = request
-      const waiting = held ? undefined : gate.pass(() => session.send(request))
-      if (held) session.send(request)
-      return Effect.suspend(() => {
-        if (waiting !== undefined && !request.written && !request.settled) {
-          waiting.cancel()
-        }
-        if (!session.abandon(request)) return Effect.void
-        return waitDrained(request)
-      })
+      return sendWatched(request, held)
     })
-    return { effect, request: () => sent }
+
+  /** Whether `error` was caused by a CancelRequest sent for an earlier request (see `Session`). */
+  const isStrayCancel = (error: PgError.PgError, request: Request | undefined): boolean =>
+    error.reason._tag === "QueryCanceled" && request !== undefined && request.retryOnStrayCancel === true &&
+    request.strayCancel === "retrySafe"
+
+  /**
+   * Sends `request` — through the gate unless `held` — and returns what to do if the waiting
+   * fiber is interrupted: withdraw it from the gate, or abandon it (CancelRequest and drain).
+   */
+  const sendWatched = (request: Request, held: boolean): Effect.Effect<void> => {
+    let waiting: { cancel(): void } | undefined = undefined
+    // An open gate lets the request through at once: test it first so that the common path
+    // allocates no closure for `gate.pass`.
+    if (held || gate.open) session.send(request)
+    else waiting = gate.pass(() => session.send(request))
+    return Effect.suspend(() => {
+      if (waiting !== undefined && !request.written && !request.settled) {
+        waiting.cancel()
+      }
+      if (!session.abandon(request)) return Effect.void
+      return waitDrained(request)
+    })
   }
 
   /** After an interruption: wait until the abandoned request has drained, or close. */
@@ -537,14 +549,16 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       resultFormats.push(format)
       return { ...f, format }
     })
+    const params = typedParams(paramCodecs)
     return {
       name: description.name,
       sql,
       paramTypes: description.paramTypes,
       fields: description.fields,
-      params: typedParams(paramCodecs),
+      params,
       resultFormats,
-      boundFields
+      boundFields,
+      bind: makeBindTemplate(description.name, params.formats, resultFormats, params.encoders)
     }
   }
 
@@ -594,31 +608,54 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     held: boolean,
     statement: PreparedStatement,
     params: ReadonlyArray<unknown>,
-    rowMode: RowMode
+    rowMode: RowMode,
+    retryStray = true
   ): Effect.Effect<QueryResult, PgError.PgError> =>
-    submit<QueryResult>(
-      (settle) => {
-        if (params.length !== statement.paramTypes.length) {
-          throw PgError.make(
-            new PgError.EncodeError({
-              message: `the statement takes ${statement.paramTypes.length} parameter(s), ${params.length} given`,
-              query: statement.sql
-            })
-          )
-        }
-        const bytes = takeBytes(() => {
-          try {
-            encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
-          } catch (cause) {
-            throw parameterError(cause, statement, params)
-          }
-          encoder.execute("", 0)
-          encoder.sync()
+    submit<QueryResult>((settle) => executeRequest(statement, params, rowMode, settle), held, retryStray)
+
+  /** The request executing a prepared statement (throws a `PgError` when `params` do not fit). */
+  const executeRequest = (
+    statement: PreparedStatement,
+    params: ReadonlyArray<unknown>,
+    rowMode: RowMode,
+    settle: Settle<QueryResult>
+  ): ExecuteRequest => {
+    if (params.length !== statement.paramTypes.length) {
+      throw PgError.make(
+        new PgError.EncodeError({
+          message: `the statement takes ${statement.paramTypes.length} parameter(s), ${params.length} given`,
+          query: statement.sql
         })
-        return new ExecuteRequest(bytes, settle, statement.sql, lookupOf(), rowMode, statement.boundFields ?? [])
-      },
-      held
-    )
+      )
+    }
+    const bytes = encodeExecute(statement, params)
+    return new ExecuteRequest(bytes, settle, statement.sql, lookupOf(), rowMode, statement.boundFields ?? noFields)
+  }
+
+  /**
+   * Bind + Execute + Sync of a prepared statement, from its prebuilt Bind template (no
+   * per-call validation of names and format lists, no closure). When a value fails to encode,
+   * the partial message is dropped and the statement encoded again with the validating encoder,
+   * which throws the detailed error.
+   */
+  const encodeExecute = (statement: PreparedStatement, params: ReadonlyArray<unknown>): Uint8Array => {
+    const mark = encoder.mark()
+    try {
+      writeBindExecuteSync(encoder.writer, statement.bind, params)
+      return encoder.take()
+    } catch {
+      encoder.rollback(mark)
+    }
+    return takeBytes(() => {
+      try {
+        encoder.bind("", statement.name, statement.params.formats, params, statement.resultFormats, statement.params.encoders)
+      } catch (cause) {
+        throw parameterError(cause, statement, params)
+      }
+      encoder.execute("", 0)
+      encoder.sync()
+    })
+  }
 
   /** Finds which parameter failed to encode, for the error message. */
   const parameterError = (cause: unknown, statement: PreparedStatement, params: ReadonlyArray<unknown>): PgError.PgError => {
@@ -701,8 +738,8 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
   const executeWith = (held: boolean) =>
   <Row>(
     sql: string,
-    params: ReadonlyArray<unknown> = [],
-    opts: ExecuteOptions = {}
+    params: ReadonlyArray<unknown> = noParams,
+    opts: ExecuteOptions = noOptions
   ): Effect.Effect<QueryResult<Row>, PgError.PgError> => {
     const rowMode = opts.rowMode ?? "object"
     const mode = opts.mode ?? defaultMode
@@ -711,29 +748,113 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       // Fail before preparing: nothing is sent for a statement that cannot be bound.
       return Effect.fail(tooManyParameters(params.length, sql))
     }
-    const prepared = preparedWith(held)
+    return cacheEnabled
+      ? executeCached(held, sql, params, opts.paramTypes, rowMode)
+      : executeUncached(held, sql, params, opts.paramTypes, rowMode)
+  }
+
+  /**
+   * `execute` in the prepared mode with the statement cache on: the hot path of the whole
+   * client, so it is one `Effect.callback` and nothing else. The cache is consulted when the
+   * effect runs; a statement found there is executed at once, and the rare outcomes that call
+   * for more work — a stray cancel to retry, a stale statement to prepare again — are decided
+   * when the request settles, by resuming the fiber with that work (the same decisions, in the
+   * same order, as `submit` and `executeUncached` make). A statement not cached yet takes the
+   * general path, `executeUncached`.
+   */
+  const executeCached = <Row>(
+    held: boolean,
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    paramTypes: ReadonlyArray<number> | undefined,
+    rowMode: RowMode
+  ): Effect.Effect<QueryResult<Row>, PgError.PgError> =>
+    Effect.callback<QueryResult<Row>, PgError.PgError>((resume) => {
+      const statement = cache.get(statementKey(sql, paramTypes))
+      if (statement === undefined) {
+        resume(executeUncached(held, sql, params, paramTypes, rowMode))
+        return
+      }
+      let request: Request | undefined = undefined
+      const settle: Settle<QueryResult> = (result) => {
+        if (result._tag === "Success") {
+          resume(Effect.succeed(result.value))
+        } else if (isStrayCancel(result.error, request)) {
+          // As `submit`: once more — and a stale statement found by that run is still handled.
+          resume(onStale(executePrepared(held, statement, params, rowMode, false), () => statement, sql, paramTypes, params, rowMode, held))
+        } else if (isRecoverableStale(result.error)) {
+          const error = result.error
+          resume(Effect.suspend(() => prepareAgain(error, statement, sql, paramTypes, params, rowMode, held)))
+        } else {
+          resume(Effect.fail(result.error))
+        }
+      }
+      try {
+        request = executeRequest(statement, params, rowMode, settle)
+      } catch (cause) {
+        resume(Effect.fail(toEncodeError(cause)))
+        return
+      }
+      return sendWatched(request, held)
+    })
+
+  /** `execute` in the prepared mode through `preparedWith` (a statement not cached yet, or no cache). */
+  const executeUncached = <Row>(
+    held: boolean,
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    paramTypes: ReadonlyArray<number> | undefined,
+    rowMode: RowMode
+  ): Effect.Effect<QueryResult<Row>, PgError.PgError> => {
     /** The statement of the latest attempt (to close it when its result type changed). */
     let used: PreparedStatement | undefined = undefined
-    const run = Effect.flatMap(prepared(sql, opts.paramTypes), (statement) => {
+    const run = Effect.flatMap(preparedWith(held)(sql, paramTypes), (statement) => {
       used = statement
       return executePrepared(held, statement, params, rowMode)
     })
-    return run.pipe(
-      Effect.catchIf(
-        (error: PgError.PgError) => isStaleStatement(error) && session.transactionStatus === "I",
-        (error) => {
-          // The statement vanished (DISCARD ALL, DEALLOCATE) or its result type changed: prepare
-          // it again once. Only outside a transaction block, where the failure changed nothing.
-          if (isDiscardedAll(error)) cache.clear()
-          else if (used !== undefined && cache.remove(statementKey(sql, opts.paramTypes), used)) {
-            // Still on the server: close it with the next request (unless another fiber already
-            // replaced it in the cache, in which case that fiber closed it).
-            pendingCloses.push(used.name)
-          }
-          return run
-        }
-      )
+    return onStale(run, () => used, sql, paramTypes, params, rowMode, held)
+  }
+
+  /**
+   * The statement vanished (DISCARD ALL, DEALLOCATE) or its result type changed: prepare it
+   * again once. Only outside a transaction block, where the failure changed nothing.
+   */
+  const isRecoverableStale = (error: PgError.PgError): boolean =>
+    isStaleStatement(error) && session.transactionStatus === "I"
+
+  /** Recovers from a stale statement (see {@link isRecoverableStale}) by preparing it again. */
+  const onStale = <Row>(
+    effect: Effect.Effect<QueryResult, PgError.PgError>,
+    used: () => PreparedStatement | undefined,
+    sql: string,
+    paramTypes: ReadonlyArray<number> | undefined,
+    params: ReadonlyArray<unknown>,
+    rowMode: RowMode,
+    held: boolean
+  ): Effect.Effect<QueryResult<Row>, PgError.PgError> =>
+    Effect.catchIf(
+      effect,
+      isRecoverableStale,
+      (error) => prepareAgain(error, used(), sql, paramTypes, params, rowMode, held)
     )
+
+  /** See {@link isRecoverableStale}: forgets `used` and prepares + executes once more. */
+  const prepareAgain = (
+    error: PgError.PgError,
+    used: PreparedStatement | undefined,
+    sql: string,
+    paramTypes: ReadonlyArray<number> | undefined,
+    params: ReadonlyArray<unknown>,
+    rowMode: RowMode,
+    held: boolean
+  ): Effect.Effect<QueryResult, PgError.PgError> => {
+    if (isDiscardedAll(error)) cache.clear()
+    else if (used !== undefined && cache.remove(statementKey(sql, paramTypes), used)) {
+      // Still on the server: close it with the next request (unless another fiber already
+      // replaced it in the cache, in which case that fiber closed it).
+      pendingCloses.push(used.name)
+    }
+    return Effect.flatMap(preparedWith(held)(sql, paramTypes), (statement) => executePrepared(held, statement, params, rowMode))
   }
 
   const tooManyParameters = (count: number, sql: string): PgError.PgError =>

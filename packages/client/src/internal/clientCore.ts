@@ -87,6 +87,16 @@ export const withConnection = <A, E, R>(
   })
 }
 
+/** `execute` options without parameter types, by mode and row mode: shared, not built per statement. */
+const preparedOptions = {
+  object: { paramTypes: undefined, rowMode: "object", mode: "prepared" },
+  array: { paramTypes: undefined, rowMode: "array", mode: "prepared" }
+} as const
+const unnamedOptions = {
+  object: { paramTypes: undefined, rowMode: "object", mode: "unnamed" },
+  array: { paramTypes: undefined, rowMode: "array", mode: "unnamed" }
+} as const
+
 /** Runs one compiled statement on a connection. */
 export const runCompiled = (
   core: ClientCore,
@@ -108,7 +118,10 @@ export const runCompiled = (
     }
     return Effect.map(connection.simple(compiled.text, { rowMode }), lastResult)
   }
-  const run = connection.execute(compiled.text, compiled.params, { paramTypes: compiled.paramTypes, rowMode, mode })
+  const options = compiled.paramTypes === undefined
+    ? (mode === "unnamed" ? unnamedOptions : preparedOptions)[rowMode]
+    : { paramTypes: compiled.paramTypes, rowMode, mode }
+  const run = connection.execute(compiled.text, compiled.params, options)
   return mode === "unnamed" && core.discoverTypes ? Effect.flatMap(run, (result) => decodeDiscovered(core, connection, result, rowMode, compiled.text)) : run
 }
 
@@ -184,7 +197,8 @@ export const traced = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   name = "pgfx.query"
 ): Effect.Effect<A, E, R> => {
-  if (!fiber.getRef(References.TracerEnabled) || fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer) return effect
+  // The tracer first: with the native tracer (the common case) one context lookup decides.
+  if (fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer || !fiber.getRef(References.TracerEnabled)) return effect
   return Effect.withSpan(effect, name, {
     kind: "client",
     attributes: { "db.system": "postgresql", "db.statement": text, ...core.spanAttributes },

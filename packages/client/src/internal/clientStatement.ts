@@ -164,10 +164,13 @@ const runRaw = (self: StatementImpl, fiber: Fiber.Fiber<unknown, unknown>): Effe
   return traced(core, fiber, compiled.text, withConnection(core, fiber, (c) => runCompiled(core, c, compiled, mode, rowMode)))
 }
 
+/** A result's rows (one function for every statement, not a closure per run). */
+const rowsOf = (r: QueryResult<any>): ReadonlyArray<any> => r.rows
+
 const runRows = (self: StatementImpl, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<ReadonlyArray<any>, any, any> => {
   const schema = self[StateKey].schema
   return schema === undefined
-    ? Effect.map(runRaw(self, fiber), (r) => r.rows)
+    ? Effect.map(runRaw(self, fiber), rowsOf)
     : Effect.flatMap(runRaw(self, fiber), (r) => decodeRows(schema, r.rows))
 }
 

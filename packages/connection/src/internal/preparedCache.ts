@@ -6,6 +6,7 @@
  */
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
 import type { FormatCode } from "@pgfx/protocol/PgFrontend"
+import type { BindTemplate } from "./bindTemplate.ts"
 import type { BoundParams } from "./params.ts"
 
 /** A prepared statement as the server described it. */
@@ -21,6 +22,8 @@ export interface PreparedStatement {
   readonly resultFormats: ReadonlyArray<FormatCode>
   /** The fields with the formats that will be used (what RowDescription would say after Bind). */
   readonly boundFields: ReadonlyArray<PgBackend.FieldDescription> | undefined
+  /** The constant parts of this statement's Bind (see `bindTemplate.ts`). */
+  readonly bind: BindTemplate
 }
 
 /** The key of a statement: its text and any explicit parameter types. */
@@ -33,6 +36,12 @@ export const statementKey = (sql: string, paramTypes: ReadonlyArray<number> | un
  */
 export class PreparedCache {
   private readonly map = new Map<string, PreparedStatement>()
+  /**
+   * The key last returned by `get` (the most recently used entry), so that running the same
+   * statement again — a loop, or many fibers running one statement — skips the delete and
+   * re-insert that mark an entry as recently used. Cleared whenever the map changes otherwise.
+   */
+  private mruKey: string | undefined = undefined
   private counter = 0
   readonly capacity: number
 
@@ -52,9 +61,10 @@ export class PreparedCache {
   /** Looks up a statement and marks it most recently used. */
   get(key: string): PreparedStatement | undefined {
     const s = this.map.get(key)
-    if (s !== undefined) {
+    if (s !== undefined && key !== this.mruKey) {
       this.map.delete(key)
       this.map.set(key, s)
+      this.mruKey = key
     }
     return s
   }
@@ -66,6 +76,8 @@ export class PreparedCache {
     if (replaced !== undefined && replaced.name !== statement.name) evicted.push(replaced)
     this.map.delete(key)
     this.map.set(key, statement)
+    // The newest entry is now `key`: it is the most recently used one.
+    this.mruKey = key
     while (this.map.size > this.capacity) {
       const oldest = this.map.keys().next().value as string
       evicted.push(this.map.get(oldest)!)
@@ -74,20 +86,22 @@ export class PreparedCache {
     return evicted
   }
 
-  /** Forgets one statement (it failed or was invalidated). */
   /** Removes `statement` if it is still the one cached under `key`; returns whether it was. */
   remove(key: string, statement: PreparedStatement): boolean {
     if (this.map.get(key) !== statement) return false
-    this.map.delete(key)
+    this.delete(key)
     return true
   }
 
+  /** Forgets one statement (it failed or was invalidated). */
   delete(key: string): void {
     this.map.delete(key)
+    if (key === this.mruKey) this.mruKey = undefined
   }
 
   /** Forgets everything (after DISCARD ALL / DEALLOCATE ALL, or a reset). */
   clear(): void {
     this.map.clear()
+    this.mruKey = undefined
   }
 }

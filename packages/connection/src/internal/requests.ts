@@ -6,7 +6,7 @@ import type * as PgBackend from "@pgfx/protocol/PgBackend"
 import * as PgError from "../PgError.ts"
 import type { Request } from "./session.ts"
 import { serverErrorInit } from "./session.ts"
-import { type FieldDecoder, findFailingColumn, type RowBuilder, type RowMode, type RowShapes } from "./rows.ts"
+import { type FieldDecoder, findFailingColumn, type RowBuilder, type RowMode, type RowShape, type RowShapes } from "./rows.ts"
 
 /**
  * The outcome of one statement.
@@ -108,8 +108,16 @@ export class ResultBuilder {
   }
 
   describe(fields: ReadonlyArray<PgBackend.FieldDescription>): void {
+    this.useShape(fields, this.lookup.get(fields, this.rowMode))
+  }
+
+  /** As `describe`, for a fields array that is reused as is (a cached statement's). */
+  describeKnown(fields: ReadonlyArray<PgBackend.FieldDescription>): void {
+    this.useShape(fields, this.lookup.known(fields, this.rowMode))
+  }
+
+  private useShape(fields: ReadonlyArray<PgBackend.FieldDescription>, shape: RowShape): void {
     this.fields = fields
-    const shape = this.lookup.get(fields, this.rowMode)
     this.decoders = shape.decoders
     this.build = shape.build
   }
@@ -286,7 +294,9 @@ export class ExecuteRequest extends BaseRequest<QueryResult> {
   ) {
     super(bytes, settle, query)
     this.builder = new ResultBuilder(lookup, rowMode, query)
-    if (knownFields !== undefined) this.builder.describe(knownFields)
+    // Known fields are a cached statement's (the same array at every execution): their row
+    // shape is memoised on the array instead of looked up by a key built from every column.
+    if (knownFields !== undefined) this.builder.describeKnown(knownFields)
   }
 
   handle(message: PgBackend.BackendMessage): boolean {

@@ -89,10 +89,28 @@ export interface RowShape {
  */
 export class RowShapes {
   private readonly shapes = new Map<string, RowShape>()
+  /**
+   * Shapes by the identity of a fields array that is kept and reused (a cached statement's
+   * bound fields), so executing a known statement skips building the string key of `get`.
+   */
+  private readonly byFields = new WeakMap<ReadonlyArray<PgBackend.FieldDescription>, { object?: RowShape; array?: RowShape }>()
   readonly lookup: (oid: number) => Codec
 
   constructor(lookup: (oid: number) => Codec) {
     this.lookup = lookup
+  }
+
+  /**
+   * As `get`, memoised on the identity of `fields`: only for arrays that are never mutated and
+   * are passed again and again (not for each RowDescription's fresh array).
+   */
+  known(fields: ReadonlyArray<PgBackend.FieldDescription>, mode: RowMode): RowShape {
+    let entry = this.byFields.get(fields)
+    if (entry === undefined) {
+      entry = {}
+      this.byFields.set(fields, entry)
+    }
+    return (mode === "array" ? entry.array : entry.object) ?? (entry[mode] = this.get(fields, mode))
   }
 
   get(fields: ReadonlyArray<PgBackend.FieldDescription>, mode: RowMode): RowShape {

@@ -3,7 +3,9 @@
  *
  * The hot path is synchronous: socket data → parser → the request at the head of the queue.
  * Requests are written as soon as they are queued; everything queued in the same microtask is
- * coalesced into one socket write (pipelining). Effects only wrap the waits (see `PgConnection`).
+ * coalesced into one socket write (pipelining). Behind a deep backlog of written requests, new
+ * ones are written in batches as the backlog runs low (see `BATCH_LOW_WATER`). Effects only
+ * wrap the waits (see `PgConnection`).
  *
  * Invariants:
  * - `queue` holds written requests in send order; the server answers them in that order.
@@ -97,7 +99,7 @@ export class Session {
   /** Written requests awaiting replies; `head` is the index of the oldest. */
   private queue: Array<Request> = []
   private head = 0
-  /** Requests queued in this microtask, not yet written. */
+  /** Requests queued and not yet written (this microtask's, or held back: see `send`). */
   private pending: Array<Request> = []
   private flushScheduled = false
   /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
@@ -201,7 +203,9 @@ export class Session {
     const closes = this.hooks.takeCloses?.()
     if (closes !== undefined) this.pending.push(unansweredBytes(closes))
     this.pending.push(request)
-    if (!this.flushScheduled) {
+    // With a deep pipeline the server has plenty of work queued: the new request waits for
+    // `advance` to write it (with everything queued meanwhile) once the backlog runs low.
+    if (!this.flushScheduled && this.queue.length - this.head < BATCH_LOW_WATER) {
       this.flushScheduled = true
       queueMicrotask(this.flush)
     }
@@ -216,17 +220,18 @@ export class Session {
     this.pending = []
     let total = 0
     let count = 0
+    let only: Request | undefined = undefined
     for (let i = 0; i < pending.length; i++) {
       const r = pending[i]!
       if (r.abandoned) continue
       count++
+      only = r
       if (r.bytes !== undefined) total += r.bytes.length
     }
     if (count === 0) return
     let out: Uint8Array
     if (count === 1) {
-      const only = pending.find((r) => !r.abandoned)!
-      out = only.bytes ?? new Uint8Array(0)
+      out = only!.bytes ?? new Uint8Array(0)
     } else {
       out = new Uint8Array(total)
       let at = 0
@@ -459,6 +464,15 @@ export class Session {
     if (this.strayCancels > 0 && this.cancelsInFlight === 0 && this.head >= this.queue.length && this.cancelSentFor === undefined) {
       this.strayCancels = 0
     }
+    // Requests left pending by `send` while the backlog was deep: write them while the server
+    // still has `BATCH_LOW_WATER - 1` requests to work through.
+    if (
+      this.pending.length > 0 && !this.flushScheduled && !this.holding &&
+      this.queue.length - this.head < BATCH_LOW_WATER
+    ) {
+      this.flushScheduled = true
+      queueMicrotask(this.flush)
+    }
     done.settled = true
     done.onSettled?.()
     // An abandoned request that reached the head must be cancelled now.
@@ -500,6 +514,19 @@ export class Session {
     this.hooks.onClose(error)
   }
 }
+
+/**
+ * Batching of deep pipelines (see `Session.send`). Replies come back in order, and the server
+ * flushes its output after every ReadyForQuery. A client that writes each new request as soon
+ * as a reply lets its fiber go can settle into tiny writes answered by tiny reads — two or three
+ * requests per syscall on both sides, the server waking up for each batch — and the faster the
+ * client, the smaller its batches. While at least this many written requests await replies, a
+ * new request cannot be answered before they are, so holding it back costs it nothing: it is
+ * written, together with every request queued meanwhile, once the backlog drops below this
+ * mark, while the server still has work queued. Shallower pipelines (and sequential use) are
+ * written every microtask as before.
+ */
+const BATCH_LOW_WATER = 16
 
 /** See `Session.cancelTimer` (grace). */
 const CANCEL_GRACE_MILLIS = 50
