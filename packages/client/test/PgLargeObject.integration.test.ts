@@ -278,7 +278,7 @@ describe("PgLargeObject", () => {
         const fresh = yield* PgLargeObject.open(sql, b, "read")
         const error = yield* failure(stale.read(4))
         assert.strictEqual(codeOf(error), "25000")
-        assert.match((error as PgError).message, /transaction that has ended/)
+        assert.match((error as PgError).message, /transaction that has ended|not in the transaction that opened/)
         assert.strictEqual(codeOf(yield* failure(stale.seek(0))), "25000")
         assert.strictEqual(str(yield* fresh.read(4)), "BBBB")
         // The stale calls failed without failing this transaction.

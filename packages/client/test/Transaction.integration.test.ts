@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as PgConnection from "@pgfx/connection/PgConnection"
 import { PgError } from "@pgfx/connection/PgError"
 import { pgServer } from "@pgfx/test/PgTestServer"
@@ -328,6 +329,28 @@ describe("savepoints whose body swallowed an error", () => {
         )
         assert.strictEqual((outcome as PgError).reason._tag, "InFailedTransaction")
         assert.deepStrictEqual(yield* ids(fx), [1, 3])
+      })
+    ))
+})
+
+describe("streaming inside a transaction", () => {
+  it.live("a stream whose consumer runs statements per row works (a cursor interleaves with them)", () =>
+    withFixture((fx) =>
+      Effect.gen(function*() {
+        const { sql, t } = fx
+        const copied = yield* sql.withTransaction(
+          Effect.gen(function*() {
+            let n = 0
+            yield* sql<{ i: number }>`select i from generate_series(1, 25) i`.stream({ batchSize: 4 }).pipe(
+              Stream.runForEach((row) =>
+                Effect.andThen(sql`insert into ${t} values (${row.i}, ${"from stream"})`, Effect.sync(() => n++))
+              )
+            )
+            return n
+          })
+        )
+        assert.strictEqual(copied, 25)
+        assert.deepStrictEqual(yield* ids(fx), Array.from({ length: 25 }, (_, i) => i + 1))
       })
     ))
 })

@@ -872,11 +872,59 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
   const exclusiveWith = (held: boolean) =>
   <A, E, R>(f: (c: PgConnection) => Effect.Effect<A, E, R>): Effect.Effect<A, E | PgError.PgError, R> => {
     if (held) return f(exclusiveView)
-    return Effect.acquireUseRelease(
-      acquireExclusive,
-      () => f(exclusiveView),
-      () => releaseExclusive
+    // Waiting for the gate is interruptible (a timeout around a transaction must work while
+    // another section holds the connection); once granted, the release always runs.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(acquireExclusive), () => {
+        const section = sectionView()
+        return restore(f(section.view)).pipe(
+          Effect.onExit(() => Effect.andThen(Effect.sync(section.end), releaseExclusive))
+        )
+      })
     )
+  }
+
+  /**
+   * The view of the connection handed to one exclusive section. It bypasses the gate only while
+   * the section lasts: a fiber that kept it (forked inside a transaction, say) and uses it after
+   * the section ended gets a ConnectionClosed error instead of slipping into the next section —
+   * someone else's transaction.
+   */
+  const sectionView = (): { readonly view: PgConnection; readonly end: () => void } => {
+    let active = true
+    const released = (): PgError.PgError =>
+      PgError.make(
+        new PgError.ConnectionClosed({
+          message: "this connection view was released: its exclusive section (transaction, pin) has ended",
+          safeToRetry: true
+        })
+      )
+    const guard = <A, E, R>(f: () => Effect.Effect<A, E, R>): Effect.Effect<A, E | PgError.PgError, R> =>
+      Effect.suspend((): Effect.Effect<A, E | PgError.PgError, R> => (active ? f() : Effect.fail(released())))
+    const guardStream = <A, E>(f: () => Stream.Stream<A, E>): Stream.Stream<A, E | PgError.PgError> =>
+      Stream.unwrap(Effect.sync((): Stream.Stream<A, E | PgError.PgError> => (active ? f() : Stream.fail(released()))))
+    const view: PgConnection = Object.create(exclusiveView, {
+      simple: { value: (sql: string, o?: { readonly rowMode?: RowMode | undefined }) => guard(() => exclusiveView.simple(sql, o)) },
+      execute: {
+        value: (sql: string, params?: ReadonlyArray<unknown>, o?: ExecuteOptions) => guard(() => exclusiveView.execute(sql, params, o))
+      },
+      prepare: { value: (sql: string, types?: ReadonlyArray<number>) => guard(() => exclusiveView.prepare(sql, types)) },
+      exclusive: { value: <A, E, R>(f: (c: PgConnection) => Effect.Effect<A, E, R>) => guard(() => f(view)) },
+      pin: { get: () => guard(() => Effect.succeed(view)) },
+      stream: {
+        value: (sql: string, params?: ReadonlyArray<unknown>, o?: StreamOptions) => guardStream(() => exclusiveView.stream(sql, params, o))
+      },
+      copyIn: { value: (sql: string) => guard(() => exclusiveView.copyIn(sql)) },
+      copyOut: {
+        value: (sql: string, o?: { readonly highWaterMark?: number | undefined }) => guardStream(() => exclusiveView.copyOut(sql, o))
+      }
+    })
+    return {
+      view,
+      end: () => {
+        active = false
+      }
+    }
   }
 
   /**
@@ -960,7 +1008,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     const rowMode = opts.rowMode ?? "object"
     const open = Effect.gen(function*() {
       if (!held) {
-        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()), { interruptible: true })
       }
       const statement = yield* preparedWith(true)(sql, opts.paramTypes)
       if (params.length !== statement.paramTypes.length) {
@@ -997,7 +1045,10 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         catch: (cause) => toEncodeError(cause, sql)
       })
       yield* Effect.acquireRelease(
-        Effect.sync(() => portalContext.send(request)),
+        Effect.sync(() => {
+          portalContext.send(request)
+          session.occupy(request)
+        }),
         () => closePortal(portalContext, request)
       )
       return makePull(portalContext, request, batchSize) as Effect.Effect<
@@ -1013,7 +1064,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
   const copyInWith = (held: boolean) => (sql: string): Effect.Effect<CopyIn, PgError.PgError, Scope.Scope> =>
     Effect.gen(function*() {
       if (!held) {
-        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()), { interruptible: true })
       }
       const done = Deferred.makeUnsafe<CopyResult, PgError.PgError>()
       const request: CopyInRequest = new CopyInRequest(
@@ -1025,7 +1076,10 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         (bytes) => session.writeNow(bytes, request)
       )
       yield* Effect.acquireRelease(
-        Effect.sync(() => session.send(request)),
+        Effect.sync(() => {
+          session.send(request)
+          session.occupy(request)
+        }),
         () =>
           Effect.suspend(() => {
             if (request.settled) return Effect.void
@@ -1090,7 +1144,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
   (sql: string, opts?: { readonly highWaterMark?: number | undefined }): Stream.Stream<Uint8Array, PgError.PgError> => {
     const open = Effect.gen(function*() {
       if (!held) {
-        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()))
+        yield* Effect.acquireRelease(acquireExclusive, () => Effect.sync(() => gate.release()), { interruptible: true })
       }
       const request = new CopyOutRequest(
         takeBytes(() => encoder.query(sql)),
@@ -1100,7 +1154,10 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         opts?.highWaterMark ?? 1024 * 1024
       )
       yield* Effect.acquireRelease(
-        Effect.sync(() => session.send(request)),
+        Effect.sync(() => {
+          session.send(request)
+          session.occupy(request)
+        }),
         () =>
           Effect.suspend(() => {
             if (request.settled) return Effect.void
@@ -1164,7 +1221,14 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     get pin() {
       return held
         ? Effect.succeed(exclusiveView)
-        : Effect.as(Effect.acquireRelease(acquireExclusive, () => releaseExclusive), exclusiveView)
+        : Effect.map(
+          Effect.acquireRelease(
+            Effect.map(acquireExclusive, sectionView),
+            (section) => Effect.andThen(Effect.sync(section.end), releaseExclusive),
+            { interruptible: true }
+          ),
+          (section) => section.view
+        )
     },
     stream: streamWith(held) as PgConnection["stream"],
     copyIn: copyInWith(held),

@@ -210,6 +210,25 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@pgfx/connecti
 }
 
 /**
+ * The request was refused because the connection is in the middle of a streaming operation — an
+ * open portal stream or a COPY — on the same exclusive section: its messages cannot interleave
+ * with another statement's. Inside a transaction, stream with a cursor (`DECLARE … CURSOR`)
+ * instead, or run the other statement on another connection. Nothing was sent. Not retryable.
+ *
+ * @category reasons
+ * @since 0.1.0
+ */
+export class ConnectionBusy extends Schema.TaggedError<ConnectionBusy>("@pgfx/connection/ConnectionBusy")(
+  "ConnectionBusy",
+  Base
+) {
+  /** Whether retrying may succeed. */
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
  * The connection options are invalid (libpq's wording: `invalid sslmode value: "x"`, …).
  * Not retryable.
  *
@@ -510,6 +529,7 @@ export type PgErrorReason =
   | DecodeError
   | PoolTimeout
   | ConfigError
+  | ConnectionBusy
   | ServerErrorReason
 
 /**
@@ -530,6 +550,7 @@ export const PgErrorReason = Schema.Union([
   DecodeError,
   PoolTimeout,
   ConfigError,
+  ConnectionBusy,
   ServerError,
   UniqueViolation,
   ForeignKeyViolation,

@@ -7,6 +7,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
@@ -583,5 +584,65 @@ describe("copyIn misuse", () => {
       }
       const r = yield* c.execute<{ n: number }>("select 7 as n")
       assert.strictEqual(r.rows[0]!.n, 7)
+    }))
+})
+
+describe("exclusive sections: interleaving, revocation, interruptible waits", () => {
+  it.live("a statement sent while a portal stream or COPY occupies the section fails with ConnectionBusy", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      yield* c.exclusive((x) =>
+        Effect.gen(function*() {
+          const seen: Array<number> = []
+          const busy = yield* x.stream<{ n: number }>("select n from generate_series(1, 10) n", [], { batchSize: 2 }).pipe(
+            Stream.runForEach((row) =>
+              Effect.flatMap(Effect.flip(x.execute("select 1")), (error) =>
+                Effect.sync(() => {
+                  seen.push(row.n)
+                  assert.strictEqual(error.reason._tag, "ConnectionBusy")
+                }))
+            ),
+            Effect.as(true)
+          )
+          assert.isTrue(busy)
+          assert.deepStrictEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+          // Once the stream has ended, the section works normally.
+          const after = yield* x.execute<{ n: number }>("select 5 as n")
+          assert.strictEqual(after.rows[0]!.n, 5)
+          yield* x.simple("create temp table busy_copy (i int)")
+          yield* Effect.scoped(Effect.gen(function*() {
+            const w = yield* x.copyIn("copy busy_copy from stdin")
+            const error = yield* Effect.flip(x.execute("select 1"))
+            assert.strictEqual(error.reason._tag, "ConnectionBusy")
+            yield* w.write("1\n")
+            yield* w.end
+          }))
+          const n = yield* x.execute<{ n: number }>("select count(*)::int as n from busy_copy")
+          assert.strictEqual(n.rows[0]!.n, 1)
+        })
+      )
+    }))
+
+  it.live("a view kept after its section ended is refused (never runs in the next section)", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      const kept = yield* c.exclusive((x) => Effect.succeed(x))
+      const error = yield* Effect.flip(kept.execute("select 1"))
+      assert.strictEqual(error.reason._tag, "ConnectionClosed")
+      assert.include(error.message, "released")
+      const fine = yield* c.execute<{ n: number }>("select 2 as n")
+      assert.strictEqual(fine.rows[0]!.n, 2)
+    }))
+
+  it.live("waiting for an exclusive section is interruptible", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      const holder = yield* Effect.forkChild(c.exclusive((x) => x.simple("select pg_sleep(1)")), { startImmediately: true })
+      yield* Effect.sleep("20 millis")
+      const started = Date.now()
+      const exit = yield* Effect.exit(c.exclusive((x) => x.simple("select 1")).pipe(Effect.timeout("100 millis")))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.isBelow(Date.now() - started, 600)
+      yield* Fiber.join(holder)
     }))
 })

@@ -1100,7 +1100,10 @@ describe("writes that belong to a held-back request", () => {
         })
       )
       yield* Fiber.await(victim)
-      assert.deepStrictEqual(Exit.isSuccess(result) ? result.value.rows : reasonOf(result), [{ v: 7 }])
+      // The execute was sent while the stream occupied the section: it is refused (ConnectionBusy)
+      // rather than interleaved — or it ran after the stream's messages. Either way, never desync.
+      if (Exit.isSuccess(result)) assert.deepStrictEqual(result.value.rows, [{ v: 7 }])
+      else assert.match(reasonOf(result), /^ConnectionBusy:/)
       const r = yield* Effect.exit(c.execute<{ v: number }>("select $1::int as v", [42]))
       assert.deepStrictEqual(Exit.isSuccess(r) ? r.value.rows : reasonOf(r), [{ v: 42 }])
       yield* Effect.sleep("50 millis")

@@ -25,7 +25,7 @@ import * as PgTypes from "@pgfx/protocol/PgTypes"
 import type * as Schema from "effect/Schema"
 import type * as PgSql from "../PgSql.ts"
 import { type ClientCore, compile, traced } from "./clientCore.ts"
-import { decodeStream } from "./clientStatement.ts"
+import { decodeStream } from "./clientDecode.ts"
 import { commit, rollback } from "./clientTransaction.ts"
 import { adopt } from "./typeDiscovery.ts"
 

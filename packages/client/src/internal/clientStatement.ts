@@ -18,13 +18,13 @@ import * as Effectable from "effect/Effectable"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
-import * as SchemaParser from "effect/SchemaParser"
 import * as Stream from "effect/Stream"
 import type { QueryResult, RowMode } from "@pgfx/connection/PgConnection"
 import * as PgError from "@pgfx/connection/PgError"
 import * as PgSql from "../PgSql.ts"
 import { type ClientCore, compile, type Mode, runCompiled, traced, withConnection } from "./clientCore.ts"
+import { cursor } from "./clientCursor.ts"
+import { decodeStream } from "./clientDecode.ts"
 import { adopt } from "./typeDiscovery.ts"
 
 /**
@@ -130,27 +130,6 @@ const decodeRows = (
   return decode(rows)
 }
 
-/** Decodes a stream's rows one by one, the row index counted from the start of the stream. */
-export const decodeStream = (
-  rows: Stream.Stream<unknown, PgError.PgError>,
-  schema: Schema.Constraint
-): Stream.Stream<unknown, PgError.PgError | Schema.SchemaError, any> => {
-  const parse = SchemaParser.decodeUnknownEffect(schema)
-  return Stream.suspend(() => {
-    let offset = 0
-    return Stream.mapArrayEffect(rows, (chunk) => {
-      const base = offset
-      offset += chunk.length
-      return Effect.forEach(chunk, (row, i) =>
-        Effect.mapError(parse(row), (issue) => new Schema.SchemaError(new SchemaIssue.Pointer([base + i], issue)))) as Effect.Effect<
-          readonly [unknown, ...Array<unknown>],
-          Schema.SchemaError,
-          any
-        >
-    })
-  })
-}
-
 // -------------------------------------------------------------------------------------------------
 // running
 
@@ -244,7 +223,13 @@ const methods = {
         if (compiled instanceof PgError.PgError) return Effect.fail(compiled)
         const core = state.core
         const tx = fiber.getRef(core.transaction)
-        const open = tx !== undefined ? Effect.succeed(tx.connection) : core.source.reserve
+        if (tx !== undefined) {
+          // Inside a transaction the stream shares the connection with the transaction's other
+          // statements: a cursor (DECLARE/FETCH) lets them run between batches, which a portal
+          // stream cannot (its Execute/Flush exchange must not be interleaved).
+          return Effect.succeed(cursor(core, state.fragment, state.rowMode, state.schema, { batchSize: options?.batchSize }))
+        }
+        const open = core.source.reserve
         return Effect.map(open, (connection) => {
           adopt(core.types, connection)
           const rows = connection.stream(compiled.text, compiled.params, {

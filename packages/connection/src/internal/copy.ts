@@ -60,6 +60,9 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
     w?.()
   }
 
+  /** Until CopyDone/CopyFail, the server reads only COPY messages. */
+  readonly occupying = (): boolean => !this.ended
+
   /** Waits for CopyInResponse (or the statement's failure). */
   readonly whenReady: Effect.Effect<void, PgError.PgError> = Effect.callback((resume) => {
     const check = (): boolean => {
@@ -230,6 +233,9 @@ export class CopyOutRequest extends BaseRequest<void> {
     this.unpause()
     this.wake()
   }
+
+  /** Until the COPY ends, replies to later requests would queue behind a possibly paused socket. */
+  readonly occupying = (): boolean => !this.done
 
   /** The pull of the data stream: a batch of chunks, `Cause.done()` at the end. */
   readonly pull: Effect.Effect<ReadonlyArray<Uint8Array>, PgError.PgError | Cause.Done> = Effect.suspend(() => {

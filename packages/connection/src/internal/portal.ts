@@ -52,6 +52,9 @@ export class PortalRequest extends BaseRequest<void> {
     this.writeSync = writeSync
   }
 
+  /** Until its Sync is sent, the portal's Execute/Flush exchange must not be interleaved. */
+  readonly occupying = (): boolean => !this.synced
+
   /** Sends Sync once; the request then completes at ReadyForQuery. */
   sync(): void {
     if (this.synced) return

@@ -54,6 +54,11 @@ export interface Request {
   /** Called once the request is complete or failed, after `handle`/`fail`. */
   onSettled: (() => void) | undefined
   /**
+   * For long-lived requests (portal streams, COPY): true while their message exchange is open, so
+   * no other request may be written behind them (see `Session.occupy`).
+   */
+  readonly occupying?: (() => boolean) | undefined
+  /**
    * Whether the request may be sent again when a CancelRequest meant for an earlier request hit
    * it instead (one extended-protocol statement: re-running it outside a transaction block is
    * exactly as if the first run never happened, since the cancelled run was rolled back).
@@ -191,7 +196,32 @@ export class Session {
   /**
    * Queues a request; its bytes go out with everything else queued in this microtask.
    */
+  /** A portal stream or COPY in progress: other requests are refused while it occupies the wire. */
+  private occupant: Request | undefined = undefined
+
+  /** Marks `request` (already sent) as occupying the connection while `request.occupying()`. */
+  occupy(request: Request): void {
+    this.occupant = request
+  }
+
   send(request: Request): void {
+    const occupant = this.occupant
+    if (occupant !== undefined && occupant !== request) {
+      if (!occupant.settled && occupant.occupying?.() === true) {
+        request.settled = true
+        request.fail(
+          PgError.make(
+            new PgError.ConnectionBusy({
+              message: "the connection is busy with a stream or COPY in this section: its messages cannot interleave " +
+                "with another statement (inside a transaction, stream with a cursor, or use another connection)"
+            })
+          )
+        )
+        request.onSettled?.()
+        return
+      }
+      this.occupant = undefined
+    }
     if (this.closed) {
       request.settled = true
       // Never written: ConnectionClosed (safe to retry elsewhere), whatever closed the session

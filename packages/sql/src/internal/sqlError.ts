@@ -90,6 +90,7 @@ export const reasonFor = (error: PgError, operation: string): SqlErrorReason => 
     case "EncodeError":
     case "DecodeError":
     case "ConfigError":
+    case "ConnectionBusy":
     case "Unsupported":
       return new UnknownError(props)
     default:
