@@ -1,4 +1,4 @@
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -213,4 +213,23 @@ layer(PgClient.layer(server.connectionString()), { excludeTestServices: true })(
         assert.deepStrictEqual(yield* custom`select 'ok'::${custom.identifier(mood)} as m`, [{ m: "OK" }])
       }).pipe(Effect.scoped))
   })
+})
+
+describe("concurrent discovery", () => {
+  it.live("two statements preparing at once with a new type both get its codec", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const admin = yield* PgClient.connect(server.connectionString())
+      const pair = `pair_${suffix}_${Math.random().toString(36).slice(2, 8)}`
+      yield* admin.simple(`create type ${pair} as (a int4, b text)`)
+      // A fresh client: the type is unknown to it until discovered.
+      const sql = yield* PgClient.connect(server.connectionString())
+      const ident = sql.identifier(pair)
+      const [x, y] = yield* Effect.all([
+        sql`select ${{ a: 1, b: "x" }}::${ident} as p`.single,
+        sql`select ${{ a: 2, b: "y" }}::${ident} as q, 1 as k`.single
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(x, { p: { a: 1, b: "x" } })
+      assert.deepStrictEqual(y, { q: { a: 2, b: "y" }, k: 1 })
+      yield* admin.simple(`drop type ${pair}`)
+    })))
 })

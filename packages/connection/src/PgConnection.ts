@@ -265,6 +265,9 @@ const defaultStartupParameters: ReadonlyArray<readonly [string, string]> = [
 
 const utf8 = new TextEncoder()
 
+/** Text that may contain a COPY statement (see `copyAlone`). */
+const mayBeCopy = /\bcopy\b/i
+
 /** The fields of a statement that returns no rows (one array, so its row shape is memoised). */
 const noFields: ReadonlyArray<PgBackend.FieldDescription> = []
 /** Defaults of `execute` (shared, not allocated per call). */
@@ -527,17 +530,33 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     const unknown = new Set<number>()
     for (const oid of description.paramTypes) if (PgTypes.get(registry, oid) === undefined) unknown.add(oid)
     for (const f of description.fields ?? []) if (PgTypes.get(registry, f.typeOid) === undefined) unknown.add(f.typeOid)
-    for (const oid of unknown) if (resolving.has(oid)) unknown.delete(oid)
-    if (unknown.size === 0) return Effect.void
+    // Types another fiber is discovering right now: wait for it rather than preparing with text
+    // codecs (which the statement cache would keep for the life of the connection).
+    const others: Array<Deferred.Deferred<void>> = []
+    // (Not inside an exclusive section: the other fiber's discovery may be queued behind it at
+    // the gate — a section discovers for itself; doing it twice is harmless.)
+    for (const oid of unknown) {
+      const pending = held ? undefined : resolving.get(oid)
+      if (pending !== undefined) {
+        if (!others.includes(pending)) others.push(pending)
+        unknown.delete(oid)
+      }
+    }
+    const waitOthers = others.length === 0 ? Effect.void : Effect.forEach(others, (d) => Deferred.await(d), { discard: true })
+    if (unknown.size === 0) return waitOthers
     const oids = Array.from(unknown)
-    for (const oid of oids) resolving.add(oid)
-    return hook(oids, held ? exclusiveView : connection).pipe(
+    const done = Deferred.makeUnsafe<void>()
+    for (const oid of oids) resolving.set(oid, done)
+    const mine = hook(oids, held ? exclusiveView : connection).pipe(
       Effect.ensuring(Effect.sync(() => {
-        for (const oid of oids) resolving.delete(oid)
+        for (const oid of oids) if (resolving.get(oid) === done) resolving.delete(oid)
+        Deferred.doneUnsafe(done, Effect.void)
       }))
     )
+    return Effect.andThen(mine, waitOthers)
   }
-  const resolving = new Set<number>()
+  /** OIDs being discovered, with the completion of their discovery. */
+  const resolving = new Map<number, Deferred.Deferred<void>>()
 
   const toPrepared = (description: StatementDescription, sql: string): PreparedStatement => {
     const registry = connection.registry
@@ -1090,12 +1109,16 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
               return Effect.void
             }
             if (!request.ended && request.ready) {
+              // In the data phase: CopyFail ends the COPY at once (no CancelRequest needed).
               request.ended = true
               session.writeNow(PgFrontend.encode({ _tag: "CopyFail", message: "COPY aborted by the client" }), request)
+              request.abandoned = true
+              return waitDrained(request)
             }
-            // Not ready yet: the request answers CopyInResponse with CopyFail itself.
-            request.abandoned = true
-            return waitDrained(request)
+            // Not ready yet (the request answers CopyInResponse with CopyFail itself), or finishing
+            // after CopyDone: the server may be busy (waiting for a lock, checking constraints), so
+            // cancel it like any other interrupted statement.
+            return session.abandon(request) ? waitDrained(request) : Effect.void
           })
       )
       yield* request.whenReady
@@ -1186,6 +1209,25 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const cancel: Effect.Effect<void> = Effect.suspend(() => sendCancelRequest(established))
 
+  /**
+   * Statements that may be a COPY run alone in an exclusive section: while the server is in COPY
+   * mode it must receive nothing else, so nothing may be pipelined behind them. (COPY … STDIN /
+   * STDOUT is only valid as a top-level statement, so its text always contains the word.)
+   */
+  const copyAlone = <Args extends ReadonlyArray<any>, A>(
+    run: (sql: string, ...args: Args) => Effect.Effect<A, PgError.PgError>,
+    inSection: (sql: string, ...args: Args) => (x: PgConnection) => Effect.Effect<A, PgError.PgError>
+  ) =>
+  (sql: string, ...args: Args): Effect.Effect<A, PgError.PgError> =>
+    mayBeCopy.test(sql)
+      ? Effect.uninterruptibleMask((restore) =>
+        // Only the gate: unlike a user's exclusive section, a transaction the statement leaves
+        // open (text that merely mentions the word) is the caller's, not rolled back here.
+        Effect.flatMap(restore(acquireExclusive), () =>
+          restore(inSection(sql, ...args)(exclusiveView)).pipe(Effect.ensuring(Effect.sync(() => gate.release()))))
+      )
+      : run(sql, ...args)
+
   const base = (held: boolean): PgConnection => ({
     [TypeId]: TypeId,
     processId: startup.processId,
@@ -1210,8 +1252,8 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     set registry(r: PgTypes.Registry) {
       registryRef.current = r
     },
-    simple: simpleWith(held),
-    execute: executeWith(held) as PgConnection["execute"],
+    simple: held ? simpleWith(true) : copyAlone(simpleWith(false), (sql, o) => (x) => x.simple(sql, o)),
+    execute: (held ? executeWith(true) : copyAlone(executeWith(false), (sql, params, o) => (x) => x.execute(sql, params, o))) as PgConnection["execute"],
     prepare: (sql, paramTypes) =>
       Effect.map(preparedWith(held)(sql, paramTypes), (s) => ({ name: s.name, paramTypes: s.paramTypes, fields: s.fields })),
     clearStatementCache: () => {

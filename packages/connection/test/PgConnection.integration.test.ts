@@ -646,3 +646,30 @@ describe("exclusive sections: interleaving, revocation, interruptible waits", ()
       yield* Fiber.join(holder)
     }))
 })
+
+describe("COPY outside the COPY API", () => {
+  it.live("execute and simple of COPY FROM STDIN fail clearly, never hang, and pipelined neighbours are unharmed", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      yield* c.simple("create temp table copy_misuse (i int)")
+      const results = yield* Effect.all(
+        [
+          Effect.flip(c.execute("copy copy_misuse from stdin")),
+          c.execute<{ n: number }>("select 1 as n"),
+          Effect.flip(c.simple("copy copy_misuse from stdin")),
+          c.execute<{ n: number }>("select 2 as n"),
+          Effect.flip(c.execute("copy copy_misuse to stdout"))
+        ] as const,
+        { concurrency: "unbounded" }
+      ).pipe(Effect.timeoutOrElse({ duration: "10 seconds", orElse: () => Effect.die(new Error("hung")) }))
+      assert.include(results[0].message, "copyIn")
+      assert.strictEqual(results[1].rows[0]!.n, 1)
+      // PostgreSQL reports a CopyFail as query_canceled ("COPY from stdin failed: …").
+      assert.include(results[2].message, "COPY")
+      assert.strictEqual(results[3].rows[0]!.n, 2)
+      assert.include(results[4].message, "copyOut")
+      const after = yield* c.execute<{ n: number }>("select count(*)::int as n from copy_misuse")
+      assert.strictEqual(after.rows[0]!.n, 0)
+      assert.isTrue(c.isOpen)
+    }))
+})

@@ -60,6 +60,9 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
     w?.()
   }
 
+  /** Answers CopyInResponse itself (with data, or CopyFail when abandoned). */
+  readonly handlesCopyIn = true
+
   /** Until CopyDone/CopyFail, the server reads only COPY messages. */
   readonly occupying = (): boolean => !this.ended
 

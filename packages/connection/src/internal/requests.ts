@@ -168,6 +168,8 @@ export class ResultBuilder {
  * drained and dropped.
  */
 export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> {
+  /** Answers CopyInResponse itself (with CopyFail). */
+  readonly handlesCopyIn = true
   private readonly results: Array<QueryResult> = []
   private current: ResultBuilder | undefined = undefined
   private readonly lookup: CodecLookup
@@ -325,6 +327,22 @@ export class ExecuteRequest extends BaseRequest<QueryResult> {
       case "ReadyForQuery":
         if (this.error === undefined && this.builder.failed !== undefined) this.error = this.builder.failed
         return this.finish(this.builder.result(this.complete))
+      case "CopyInResponse":
+      case "CopyOutResponse":
+      case "CopyBothResponse":
+        // The session answers CopyInResponse with CopyFail; COPY TO data is drained and dropped.
+        if (this.error === undefined) {
+          this.error = PgError.make(
+            new PgError.EncodeError({
+              message: "COPY … FROM STDIN / TO STDOUT cannot run through execute: use copyIn / copyOut (PgCopy)",
+              ...(this.query !== undefined ? { query: this.query } : {})
+            })
+          )
+        }
+        return false
+      case "CopyData":
+      case "CopyDone":
+        return false
       default:
         this.protocolError(`unexpected ${message._tag} while executing a statement`)
         return false

@@ -15,6 +15,7 @@
  * - Any protocol violation or socket failure closes the session and fails every request.
  */
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
+import * as PgFrontend from "@pgfx/protocol/PgFrontend"
 import * as PgError from "../PgError.ts"
 import type { PgSocket } from "./socket.ts"
 import { classOf, conditionOf } from "./sqlState.ts"
@@ -58,6 +59,8 @@ export interface Request {
    * no other request may be written behind them (see `Session.occupy`).
    */
   readonly occupying?: (() => boolean) | undefined
+  /** Whether the request answers a CopyInResponse itself; otherwise the session sends CopyFail. */
+  readonly handlesCopyIn?: boolean | undefined
   /**
    * Whether the request may be sent again when a CancelRequest meant for an earlier request hit
    * it instead (one extended-protocol statement: re-running it outside a transaction block is
@@ -403,13 +406,13 @@ export class Session {
     if (this.closed) return
     switch (message._tag) {
       case "NoticeResponse":
-        this.hooks.onNotice(message)
+        guardHook(() => this.hooks.onNotice(message))
         return
       case "NotificationResponse":
-        this.hooks.onNotification(message)
+        guardHook(() => this.hooks.onNotification(message))
         return
       case "ParameterStatus":
-        this.hooks.onParameterStatus(message.name, message.value)
+        guardHook(() => this.hooks.onParameterStatus(message.name, message.value))
         return
       case "CloseComplete":
         // Replies to the Close messages of evicted statements, which PgConnection prefixes to
@@ -438,6 +441,11 @@ export class Session {
       }
       this.protocolViolation(`unexpected ${message._tag} with no request in flight`)
       return
+    }
+    if (message._tag === "CopyInResponse" && current.handlesCopyIn !== true) {
+      // A COPY FROM STDIN reached an extended-protocol request that has no data to send (execute,
+      // prepare): end the COPY at once so the server leaves COPY-in mode; the statement fails.
+      this.socket.write(copyFailMisuse)
     }
     let complete: boolean
     try {
@@ -560,6 +568,30 @@ const BATCH_LOW_WATER = 16
 
 /** See `Session.cancelTimer` (grace). */
 const CANCEL_GRACE_MILLIS = 50
+
+/**
+ * Runs a user-facing hook (notice handler, notification listener). A hook that throws must not
+ * stop the dispatch of the rest of the socket chunk — that would lose replies and stall requests —
+ * so its exception is reported asynchronously (as an uncaught error would be) and dispatch goes on.
+ */
+const guardHook = (hook: () => void): void => {
+  try {
+    hook()
+  } catch (error) {
+    queueMicrotask(() => {
+      console.error("pgfx: a notice or notification hook threw; the message was skipped:", error)
+    })
+  }
+}
+
+/**
+ * CopyFail, then Sync: the request's own Sync arrived while the server was in COPY-in mode, which
+ * ignores Sync, and after CopyFail an extended-protocol COPY discards messages until a Sync.
+ */
+const copyFailMisuse = PgFrontend.makeEncoder(96)
+  .copyFail("COPY FROM STDIN must run through copyIn")
+  .sync()
+  .take()
 
 /** FATAL and PANIC errors end the session. */
 const isFatal = (fields: PgBackend.NoticeFields): boolean => {
