@@ -295,13 +295,18 @@ export const make = (
   config: PgConfig | PgConfigInput | string,
   options: ConnectionOptions = {}
 ): Effect.Effect<PgConnection, PgError.PgError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.flatMap(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize }), (established) =>
-      Effect.sync(() => fromEstablished(established, options))),
-    (connection) => connection.close,
-    // Connecting waits on the network: it must stay interruptible (a half-open socket is
-    // destroyed by the connect/start-up code on interruption).
-    { interruptible: true }
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      // Connecting waits on the network: it stays interruptible (a half-open socket is destroyed
+      // by the connect/start-up code on interruption). From the moment it succeeds until the
+      // Scope owns the connection, nothing may interrupt: the socket would leak.
+      restore(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize })),
+      (established) =>
+        Effect.acquireRelease(
+          Effect.sync(() => fromEstablished(established, options)),
+          (connection) => connection.close
+        )
+    )
   )
 
 /**
@@ -1195,10 +1200,9 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const close: Effect.Effect<void> = Effect.suspend(() => {
     if (isClosed) return Effect.void
-    // Terminate politely, then close. Anything still queued fails with ConnectionClosed.
-    session.writeNow(PgFrontend.encode({ _tag: "Terminate" }))
-    session.close(undefined)
-    socket.end()
+    // Terminate politely, then close. Requests not yet written are never sent: they fail with
+    // ConnectionClosed (safe to retry); those in flight fail with ConnectionClosed too.
+    session.close(undefined, PgFrontend.encode({ _tag: "Terminate" }))
     return Effect.void
   })
 

@@ -525,9 +525,10 @@ export class Session {
 
   /**
    * Closes the session: every queued or pending request fails with `error`, the socket is
-   * destroyed. Idempotent.
+   * destroyed — or, given `farewell` (Terminate), those bytes are written and the socket ended
+   * gracefully. Idempotent.
    */
-  close(error: PgError.PgError | undefined): void {
+  close(error: PgError.PgError | undefined, farewell?: Uint8Array): void {
     if (this.closed) return
     this.closed = true
     this.closedWith = error ?? closedError(false)
@@ -535,7 +536,14 @@ export class Session {
       clearTimeout(this.cancelTimer)
       this.cancelTimer = undefined
     }
-    this.socket.destroy()
+    if (farewell !== undefined) {
+      // An orderly close: the last bytes (Terminate) go out, then a graceful end — requests not
+      // written yet are not flushed first; they fail below as safe to retry.
+      this.socket.write(farewell)
+      this.socket.end()
+    } else {
+      this.socket.destroy()
+    }
     const failing = this.queue.slice(this.head).concat(this.pending)
     this.queue = []
     this.head = 0
