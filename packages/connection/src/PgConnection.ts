@@ -1208,7 +1208,13 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
 
   const closed: Effect.Effect<PgError.PgError | undefined> = Effect.callback((resume) => {
     if (isClosed) return resume(Effect.succeed(closeReason))
-    closeWaiters.push((e) => resume(Effect.succeed(e)))
+    const waiter = (e: PgError.PgError | undefined) => resume(Effect.succeed(e))
+    closeWaiters.push(waiter)
+    // An interrupted wait leaves nothing behind.
+    return Effect.sync(() => {
+      const i = closeWaiters.indexOf(waiter)
+      if (i >= 0) closeWaiters.splice(i, 1)
+    })
   })
 
   const cancel: Effect.Effect<void> = Effect.suspend(() => sendCancelRequest(established))

@@ -673,3 +673,14 @@ describe("COPY outside the COPY API", () => {
       assert.isTrue(c.isOpen)
     }))
 })
+
+describe("copyOut misuse", () => {
+  it.live("a statement that is not COPY TO STDOUT fails instead of yielding an empty stream", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      const error = yield* Effect.flip(Stream.runCollect(c.copyOut("create temp table not_copy_out (i int)")))
+      assert.include(error.message, "not a COPY")
+      const r = yield* c.execute<{ n: number }>("select 3 as n")
+      assert.strictEqual(r.rows[0]!.n, 3)
+    }))
+})

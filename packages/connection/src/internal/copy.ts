@@ -140,6 +140,8 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
  */
 export class CopyOutRequest extends BaseRequest<void> {
   private readonly chunks: Array<Uint8Array> = []
+  /** CopyOutResponse arrived. */
+  private started = false
   private buffered = 0
   private paused = false
   done = false
@@ -189,6 +191,7 @@ export class CopyOutRequest extends BaseRequest<void> {
     switch (message._tag) {
       case "CopyOutResponse":
         this.format = message.format
+        this.started = true
         return false
       case "CopyData": {
         if (this.abandoned) return false
@@ -215,6 +218,11 @@ export class CopyOutRequest extends BaseRequest<void> {
         this.wake()
         return false
       case "ReadyForQuery":
+        if (!this.started && this.failure === undefined) {
+          // The statement ran without sending data: it was not a COPY TO STDOUT.
+          this.protocolError("the statement is not a COPY … TO STDOUT (use execute or simple for it)")
+          this.failure = this.error
+        }
         this.done = true
         this.unpause()
         this.wake()
