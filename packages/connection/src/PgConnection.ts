@@ -714,7 +714,8 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
     sql: string,
     params: ReadonlyArray<unknown>,
     paramTypes: ReadonlyArray<number> | undefined,
-    rowMode: RowMode
+    rowMode: RowMode,
+    resultFormat: 0 | 1 = 1
   ): Effect.Effect<QueryResult, PgError.PgError> =>
     submit<QueryResult>(
       (settle) => {
@@ -731,7 +732,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         const bytes = takeBytes(() => {
           encoder.parse("", sql, types)
           try {
-            encoder.bind("", "", 0, params, 1, encoders)
+            encoder.bind("", "", 0, params, resultFormat, encoders)
           } catch (cause) {
             const index = params.findIndex((p) => {
               try {
@@ -757,6 +758,19 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
         return new ExecuteRequest(bytes, settle, sql, lookupOf(), rowMode, undefined)
       },
       held
+    ).pipe(
+      // Unnamed statements ask binary results for every column (no describe round trip); a type
+      // without a binary send function (aclitem, some extension types) makes Bind fail before the
+      // statement runs. Outside a transaction block that failure changed nothing: run it again
+      // with text results.
+      resultFormat === 1
+        ? Effect.catchIf(
+          (error: PgError.PgError) =>
+            PgError.isServerErrorReason(error.reason) && error.reason.code === "42883" &&
+            error.reason.message.includes("binary output function") && session.transactionStatus === "I",
+          () => executeUnnamed(held, sql, params, paramTypes, rowMode, 0)
+        )
+        : (effect) => effect
     )
 
   const executeWith = (held: boolean) =>

@@ -684,3 +684,17 @@ describe("copyOut misuse", () => {
       assert.strictEqual(r.rows[0]!.n, 3)
     }))
 })
+
+describe("unnamed mode and types without binary output", () => {
+  it.live("a column of a type with no send function is fetched as text", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      const r = yield* c.execute<{ acl: unknown; n: number }>(
+        "select relacl as acl, 1 as n from pg_class where relname = 'pg_class'",
+        [],
+        { mode: "unnamed" }
+      )
+      assert.strictEqual(r.rows[0]!.n, 1)
+      assert.isTrue(Array.isArray(r.rows[0]!.acl) || r.rows[0]!.acl === null)
+    }))
+})
