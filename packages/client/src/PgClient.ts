@@ -394,7 +394,6 @@ const makeUnsafe = (source: PgSource.PgSource, options: Options): PgClient.Servi
     execute: <A>(text: string, params: ReadonlyArray<unknown> = [], opts: ExecuteOptions = {}) =>
       withConnection((connection) =>
         runCompiled(
-          core,
           connection,
           opts.paramTypes === undefined ? { text, params } : { text, params, paramTypes: opts.paramTypes },
           opts.mode ?? core.mode,

@@ -34,6 +34,7 @@ import * as PgError from "./PgError.ts"
 import { CopyInRequest, CopyOutRequest, type CopyResult } from "./internal/copy.ts"
 import { makeBindTemplate, writeBindExecuteSync } from "./internal/bindTemplate.ts"
 import { Gate } from "./internal/gate.ts"
+import { decodeLate, undecodedTypes } from "./internal/lateDecode.ts"
 import { type Established, establish, sendCancelRequest } from "./internal/hosts.ts"
 import { textParam, typedParams, untypedEncoder } from "./internal/params.ts"
 import { type PreparedStatement, PreparedCache, statementKey } from "./internal/preparedCache.ts"
@@ -527,6 +528,26 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       held
     )
 
+  /**
+   * An unnamed statement's columns of types the registry lacked came as raw bytes: let
+   * `onUnknownTypes` register codecs for them, then decode those columns (see lateDecode.ts).
+   */
+  const decodeUnknownTypes = (
+    held: boolean,
+    result: QueryResult,
+    rowMode: RowMode,
+    sql: string
+  ): Effect.Effect<QueryResult, PgError.PgError> => {
+    const hook = options.onUnknownTypes
+    if (hook === undefined) return Effect.succeed(result)
+    const oids = undecodedTypes(connection.registry, result)
+    if (oids === undefined) return Effect.succeed(result)
+    return Effect.flatMap(hook(oids, held ? exclusiveView : connection), () => {
+      const decoded = decodeLate(connection.registry, result, oids, rowMode, sql)
+      return decoded instanceof PgError.PgError ? Effect.fail(decoded) : Effect.succeed(decoded)
+    })
+  }
+
   /** Lets `onUnknownTypes` register codecs for types the registry lacks. */
   const resolveUnknownTypes = (held: boolean, description: StatementDescription): Effect.Effect<void, PgError.PgError> => {
     const hook = options.onUnknownTypes
@@ -759,6 +780,7 @@ const fromEstablished = (established: Established, options: ConnectionOptions): 
       },
       held
     ).pipe(
+      Effect.flatMap((result) => decodeUnknownTypes(held, result, rowMode, sql)),
       // Unnamed statements ask binary results for every column (no describe round trip); a type
       // without a binary send function (aclitem, some extension types) makes Bind fail before the
       // statement runs. Outside a transaction block that failure changed nothing: run it again

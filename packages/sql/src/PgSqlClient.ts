@@ -278,8 +278,7 @@ const fromClient = (client: PgClient.Service, options: AdapterOptions = {}): Eff
   Effect.gen(function*() {
     const settings = makeSettings(
       client.mode === "unnamed" ? "unnamed" : "prepared",
-      Math.max(1, Math.floor(options.streamBatchSize ?? defaultBatchSize)),
-      client.options.onUnknownTypes
+      Math.max(1, Math.floor(options.streamBatchSize ?? defaultBatchSize))
     )
     const adopt = (connection: PgConnection): PgSqlConnection => {
       // A reserved connection may predate types the client discovered since: use the client's registry.

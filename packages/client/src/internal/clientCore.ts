@@ -16,8 +16,7 @@ import type { PgConnection, QueryResult, RowMode } from "@pgfx/connection/PgConn
 import * as PgError from "@pgfx/connection/PgError"
 import type { PgSource } from "../PgSource.ts"
 import * as PgSql from "../PgSql.ts"
-import * as PgTypes from "@pgfx/protocol/PgTypes"
-import { adopt, discover, type TypeCache } from "./typeDiscovery.ts"
+import { adopt, type TypeCache } from "./typeDiscovery.ts"
 
 /**
  * How statements are executed:
@@ -99,7 +98,6 @@ const unnamedOptions = {
 
 /** Runs one compiled statement on a connection. */
 export const runCompiled = (
-  core: ClientCore,
   connection: PgConnection,
   compiled: PgSql.Compiled,
   mode: Mode,
@@ -121,64 +119,9 @@ export const runCompiled = (
   const options = compiled.paramTypes === undefined
     ? (mode === "unnamed" ? unnamedOptions : preparedOptions)[rowMode]
     : { paramTypes: compiled.paramTypes, rowMode, mode }
-  const run = connection.execute(compiled.text, compiled.params, options)
-  return mode === "unnamed" && core.discoverTypes ? Effect.flatMap(run, (result) => decodeDiscovered(core, connection, result, rowMode, compiled.text)) : run
-}
-
-/**
- * The unnamed mode has no describe step, so the connection cannot discover a result's types
- * before decoding it: columns of types it has no codec for arrive as their raw binary form.
- * Here such a result's types are discovered, and those columns decoded with the new codecs.
- * Costs one pointer check per column unless a column's type is new to the client.
- */
-const decodeDiscovered = (
-  core: ClientCore,
-  connection: PgConnection,
-  result: QueryResult<any>,
-  rowMode: RowMode,
-  query: string
-): Effect.Effect<QueryResult<any>, PgError.PgError> => {
-  const fields = result.fields
-  let unknown: Array<number> | undefined
-  const registry = connection.registry
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!
-    if (f.format === 1 && PgTypes.get(registry, f.typeOid) === undefined) (unknown ??= []).push(i)
-  }
-  if (unknown === undefined) return Effect.succeed(result)
-  const columns = unknown
-  return Effect.flatMap(discover(core.types, columns.map((i) => fields[i]!.typeOid), connection), () => {
-    const last = new Map<string, number>()
-    for (let i = 0; i < fields.length; i++) last.set(fields[i]!.name, i)
-    const rows = result.rows
-    for (const i of columns) {
-      const field = fields[i]!
-      const decode = PgTypes.get(connection.registry, field.typeOid)?.decodeBinary
-      if (decode === undefined) continue
-      if (rowMode === "object" && last.get(field.name) !== i) continue
-      const key: string | number = rowMode === "array" ? i : field.name
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]
-        const raw = row[key] as Uint8Array | null
-        if (raw === null) continue
-        try {
-          row[key] = decode(raw, 0, raw.length)
-        } catch (cause) {
-          return Effect.fail(PgError.make(
-            new PgError.DecodeError({
-              message: `cannot decode column "${field.name}" (type ${field.typeOid}) of row ${r}: ${cause instanceof Error ? cause.message : String(cause)}`,
-              cause,
-              column: field.name,
-              row: r,
-              oid: field.typeOid,
-              query
-            })
-          ))
-        }
-      }
-    }
-    return Effect.succeed(result)
-  })
+  // (Unnamed results holding types new to the client are completed by the connection's
+  // `onUnknownTypes` hook, which the client installs: see PgConnection's late decoding.)
+  return connection.execute(compiled.text, compiled.params, options)
 }
 
 /** The last result of a simple-protocol script (what a single statement returns). */

@@ -140,7 +140,7 @@ const runRaw = (self: StatementImpl, fiber: Fiber.Fiber<unknown, unknown>): Effe
   const core = state.core
   const mode = state.mode ?? core.mode
   const rowMode = state.rowMode
-  return traced(core, fiber, compiled.text, withConnection(core, fiber, (c) => runCompiled(core, c, compiled, mode, rowMode)))
+  return traced(core, fiber, compiled.text, withConnection(core, fiber, (c) => runCompiled(c, compiled, mode, rowMode)))
 }
 
 /** A result's rows (one function for every statement, not a closure per run). */

@@ -20,9 +20,8 @@ import * as Effect from "effect/Effect"
 import type { Connection } from "effect/sql/SqlConnection"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
-import type { ConnectionOptions, ExecuteOptions, PgConnection, QueryResult, RowMode } from "@pgfx/connection/PgConnection"
+import type { ExecuteOptions, PgConnection, QueryResult, RowMode } from "@pgfx/connection/PgConnection"
 import * as PgError from "@pgfx/connection/PgError"
-import * as PgTypes from "@pgfx/protocol/PgTypes"
 import { toSqlError } from "./sqlError.ts"
 
 type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
@@ -33,8 +32,6 @@ export interface Settings {
   readonly mode: "prepared" | "unnamed"
   /** Rows per portal fetch in `executeStream`. */
   readonly batchSize: number
-  /** The client's type-discovery hook (for unnamed results holding types the registry lacks). */
-  readonly discover: ConnectionOptions["onUnknownTypes"]
   readonly objects: ExecuteOptions
   readonly arrays: ExecuteOptions
 }
@@ -42,12 +39,10 @@ export interface Settings {
 /** Builds the shared settings. */
 export const makeSettings = (
   mode: "prepared" | "unnamed",
-  batchSize: number,
-  discover: ConnectionOptions["onUnknownTypes"]
+  batchSize: number
 ): Settings => ({
   mode,
   batchSize,
-  discover,
   objects: { mode, rowMode: "object" },
   arrays: { mode, rowMode: "array" }
 })
@@ -109,79 +104,15 @@ export class PgSqlConnection implements Connection {
 
   /** One statement in the adapter's mode. */
   private run(sql: string, params: ReadonlyArray<unknown>, rowMode: RowMode): Effect.Effect<QueryResult<any>, PgError.PgError> {
-    const run = this.connection.execute(sql, params, rowMode === "array" ? this.settings.arrays : this.settings.objects)
-    return this.settings.mode === "unnamed"
-      ? Effect.flatMap(run, (result) => decodeUnknownColumns(this.connection, this.settings.discover, result, rowMode, sql))
-      : run
+    // Unnamed results holding new types are completed by the connection (its onUnknownTypes hook).
+    return this.connection.execute(sql, params, rowMode === "array" ? this.settings.arrays : this.settings.objects)
   }
 
   /** Simple protocol without parameters, else the unnamed statement. */
   private unprepared(sql: string, params: ReadonlyArray<unknown>, rowMode: RowMode): Effect.Effect<ReadonlyArray<any>, PgError.PgError> {
     if (params.length === 0) return Effect.map(this.connection.simple(sql, { rowMode }), lastRows)
-    return Effect.map(
-      Effect.flatMap(
-        this.connection.execute(sql, params, rowMode === "array" ? unnamedArrays : unnamedObjects),
-        (result) => decodeUnknownColumns(this.connection, this.settings.discover, result, rowMode, sql)
-      ),
-      rowsOf
-    )
+    return Effect.map(this.connection.execute(sql, params, rowMode === "array" ? unnamedArrays : unnamedObjects), rowsOf)
   }
-}
-
-/**
- * The unnamed statement has no describe step before Bind, so its result comes in binary and
- * columns of types the registry does not know arrive as raw bytes. Discover those types with
- * the client's hook, then decode those columns. Costs one lookup per column otherwise.
- */
-const decodeUnknownColumns = (
-  connection: PgConnection,
-  discover: Settings["discover"],
-  result: QueryResult<any>,
-  rowMode: RowMode,
-  sql: string
-): Effect.Effect<QueryResult<any>, PgError.PgError> => {
-  const fields = result.fields
-  let unknown: Array<number> | undefined
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i]!
-    if (field.format === 1 && PgTypes.get(connection.registry, field.typeOid) === undefined) (unknown ??= []).push(i)
-  }
-  if (unknown === undefined || discover === undefined) return Effect.succeed(result)
-  const columns = unknown
-  return Effect.flatMap(discover(columns.map((i) => fields[i]!.typeOid), connection), () =>
-    Effect.suspend(() => {
-      const rows = result.rows
-      for (const i of columns) {
-        const field = fields[i]!
-        const decode = PgTypes.get(connection.registry, field.typeOid)?.decodeBinary
-        if (decode === undefined) continue
-        // With duplicate column names the object holds the last one only.
-        if (rowMode === "object" && fields.findLastIndex((f) => f.name === field.name) !== i) continue
-        const key: string | number = rowMode === "array" ? i : field.name
-        for (let r = 0; r < rows.length; r++) {
-          const row = rows[r]
-          const raw = row[key] as Uint8Array | null
-          if (raw === null) continue
-          try {
-            row[key] = decode(raw, 0, raw.length)
-          } catch (cause) {
-            return Effect.fail(PgError.make(
-              new PgError.DecodeError({
-                message: `cannot decode column "${field.name}" (type ${field.typeOid}) of row ${r}: ${
-                  cause instanceof Error ? cause.message : String(cause)
-                }`,
-                cause,
-                column: field.name,
-                row: r,
-                oid: field.typeOid,
-                query: sql
-              })
-            ))
-          }
-        }
-      }
-      return Effect.succeed(result)
-    }))
 }
 
 /** Ends the transaction a failed COMMIT may have left open (the server usually ended it). */
