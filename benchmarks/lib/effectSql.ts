@@ -86,15 +86,15 @@ const connect = async (url: string, options: ConnectOptions): Promise<Client> =>
         return rows
       })),
 
-    insertBatches: (text, batches) =>
-      run(Effect.gen(function*() {
-        let rows = 0
-        for (const params of batches()) {
-          yield* sql.unsafe(text, params)
-          rows += params.length / 5
-        }
-        return rows
-      })),
+    insertBatches: (text, batches, inFlight) => {
+      let rows = 0
+      return run(
+        Effect.forEach(batches(), (params) =>
+          Effect.map(sql.unsafe(text, params), () => {
+            rows += params.length / 5
+          }), { concurrency: inFlight, discard: true })
+      ).then(() => rows)
+    },
 
     interruptToUsable: (sleepSql, afterMs) =>
       run(Effect.gen(function*() {

@@ -19,7 +19,7 @@ export type OpSpec =
   | { readonly op: "stream"; readonly sql: string; readonly rows: number; readonly batch: number }
   | { readonly op: "repeat"; readonly sql: string; readonly n: number }
   | { readonly op: "copyIn"; readonly sql: string; readonly rows: number }
-  | { readonly op: "insert"; readonly rows: number; readonly batch: number }
+  | { readonly op: "insert"; readonly rows: number; readonly batch: number; readonly inFlight: number }
   | { readonly op: "copyOut"; readonly table: string; readonly rows: number; readonly limit?: number | undefined }
   | { readonly op: "interrupt"; readonly sleepSql: string; readonly afterMs: number; readonly samples: number }
 
@@ -53,7 +53,11 @@ export interface Prepared {
  * @since 0.1.0
  */
 export const connectOptionsFor = (spec: OpSpec): ConnectOptions =>
-  spec.op === "selectParam" ? { connections: spec.connections, inFlight: spec.inFlight } : { connections: 1 }
+  spec.op === "selectParam"
+    ? { connections: spec.connections, inFlight: spec.inFlight }
+    : spec.op === "insert"
+    ? { connections: 1, inFlight: spec.inFlight }
+    : { connections: 1 }
 
 /**
  * The client method `spec` needs, or undefined when the client lacks it.
@@ -133,7 +137,7 @@ export const runOp = async (client: Client, spec: OpSpec, prepared: Prepared): P
     }
     case "insert": {
       const sql = insertSql(spec.batch)
-      const rows = await (client.insertBatches ?? missing)(sql, () => insertBatches(spec.rows, spec.batch))
+      const rows = await (client.insertBatches ?? missing)(sql, () => insertBatches(spec.rows, spec.batch), spec.inFlight)
       expect("rows inserted", rows, spec.rows)
       return { units: spec.rows }
     }

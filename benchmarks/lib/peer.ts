@@ -42,8 +42,13 @@ export interface Client {
   readonly repeatQuery?: ((sql: string, n: number) => Promise<number>) | undefined
   /** W5: `COPY … FROM STDIN` (text format) fed with `chunks`; returns the rows copied. */
   readonly copyIn?: ((sql: string, chunks: ReadonlyArray<Uint8Array>) => Promise<number>) | undefined
-  /** W5: one multi-row INSERT per batch (`sql` takes `batch.length × 5` parameters); returns rows. */
-  readonly insertBatches?: ((sql: string, batches: () => Iterable<ReadonlyArray<unknown>>) => Promise<number>) | undefined
+  /**
+   * W5: one multi-row INSERT per batch (`sql` takes `batch.length × 5` parameters), `inFlight`
+   * statements outstanding on the one connection (pipelined where the client can); returns rows.
+   */
+  readonly insertBatches?:
+    | ((sql: string, batches: () => Iterable<ReadonlyArray<unknown>>, inFlight: number) => Promise<number>)
+    | undefined
   /** W6: `COPY … TO STDOUT` consumed as a stream; returns the bytes received. */
   readonly copyOut?: ((sql: string) => Promise<number>) | undefined
   /**
@@ -101,6 +106,30 @@ export const promisePool = async (n: number, inFlight: number, one: (i: number) 
     }
   }
   await Promise.all(Array.from({ length: Math.min(n, inFlight) }, worker))
+  return sum
+}
+
+/**
+ * Runs `one(item)` for every item of `items` with at most `inFlight` outstanding, pulling from
+ * the one iterator (promise-based peers); returns the sum of the results.
+ *
+ * @category helpers
+ * @since 0.1.0
+ */
+export const iterablePool = async <A>(
+  items: Iterable<A>,
+  inFlight: number,
+  one: (item: A) => Promise<number>
+): Promise<number> => {
+  const iterator = items[Symbol.iterator]()
+  let sum = 0
+  const worker = async (): Promise<void> => {
+    for (let next = iterator.next(); next.done !== true; next = iterator.next()) {
+      const value = await one(next.value)
+      sum += value
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker))
   return sum
 }
 

@@ -14,7 +14,7 @@
  */
 import { createRequire } from "node:module"
 import type { Readable, Writable } from "node:stream"
-import { type Client, type ConnectOptions, installedVersion, type Peer, promisePool, writeAll } from "./peer.ts"
+import { type Client, type ConnectOptions, installedVersion, iterablePool, type Peer, promisePool, writeAll } from "./peer.ts"
 
 interface PgResult {
   readonly rows: Array<any>
@@ -111,11 +111,8 @@ const connect = async (url: string, options: ConnectOptions): Promise<Client> =>
       return -1
     },
 
-    insertBatches: async (text, batches) => {
-      let rows = 0
-      for (const params of batches()) rows += (await client.query(text, params)).rowCount ?? 0
-      return rows
-    },
+    insertBatches: (text, batches, inFlight) =>
+      iterablePool(batches(), inFlight, async (params) => (await client.query(text, params as Array<unknown>)).rowCount ?? 0),
 
     copyOut: async (text) => {
       let bytes = 0

@@ -136,12 +136,15 @@ const connect = async (url: string, options: ConnectOptions): Promise<Client> =>
         return result.rows ?? -1
       }))),
 
-    insertBatches: (sql, batches) =>
-      run(Effect.gen(function*() {
-        let rows = 0
-        for (const params of batches()) rows += (yield* conn.execute(sql, params)).rowCount ?? 0
-        return rows
-      })),
+    insertBatches: (sql, batches, inFlight) => {
+      let rows = 0
+      return run(
+        Effect.forEach(batches(), (params) =>
+          Effect.map(conn.execute(sql, params), (r) => {
+            rows += r.rowCount ?? 0
+          }), { concurrency: inFlight, discard: true })
+      ).then(() => rows)
+    },
 
     copyOut: (sql) => {
       let bytes = 0

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import postgres from "postgres"
-import { type Client, type ConnectOptions, installedVersion, type Peer, promisePool, writeAll } from "./peer.ts"
+import { type Client, type ConnectOptions, installedVersion, iterablePool, type Peer, promisePool, writeAll } from "./peer.ts"
 
 const version = installedVersion("postgres")
 
@@ -51,11 +51,8 @@ const connect = async (url: string, options: ConnectOptions): Promise<Client> =>
       return -1
     },
 
-    insertBatches: async (text, batches) => {
-      let rows = 0
-      for (const params of batches()) rows += (await sql.unsafe(text, params as Array<any>)).count
-      return rows
-    },
+    insertBatches: (text, batches, inFlight) =>
+      iterablePool(batches(), inFlight, async (params) => (await sql.unsafe(text, params as Array<any>)).count),
 
     copyOut: async (text) => {
       const readable = await sql.unsafe(text).readable()

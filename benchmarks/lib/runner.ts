@@ -291,7 +291,9 @@ export const runChild = (
   options: { readonly timeoutMs: number; readonly nodeFlags?: ReadonlyArray<string> | undefined }
 ): Promise<ChildResult> =>
   new Promise<ChildResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--expose-gc", childPath, JSON.stringify(args)], {
+    // the child resolves pgfx the way this process does (`--conditions=@pgfx/dist`: the built JS)
+    const inherited = process.execArgv.filter((flag) => flag.startsWith("--conditions") || flag.startsWith("-C"))
+    const child = spawn(process.execPath, [...inherited, ...(options.nodeFlags ?? []), "--expose-gc", childPath, JSON.stringify(args)], {
       stdio: ["ignore", "pipe", "pipe"]
     })
     let out = ""

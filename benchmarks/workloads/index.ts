@@ -59,7 +59,7 @@ export const operationOf = (
     case "W5c":
       return { spec: { op: "copyIn", sql: `copy ${loadTable} from stdin`, rows: s.loadRows }, before: `truncate ${loadTable}` }
     case "W5i":
-      return { spec: { op: "insert", rows: s.loadRows, batch: s.insertBatch }, before: `truncate ${loadTable}` }
+      return { spec: { op: "insert", rows: s.loadRows, batch: s.insertBatch, inFlight: 2 }, before: `truncate ${loadTable}` }
     case "W6":
       return { spec: { op: "copyOut", table: readTable, rows: s.readRows } }
     case "W7":

@@ -971,6 +971,24 @@ const decodeDataRow = (b: Uint8Array, start: number, end: number): DataRow => {
 
 const requireEmpty = <A>(r: Reader, message: A): A => r.done(message)
 
+/** How many distinct CommandComplete tags a parser remembers (then it starts over). */
+const COMMAND_TAG_MEMO = 64
+
+/**
+ * The CommandComplete message for `tag`: the same (immutable) object for a tag seen before, so a
+ * session repeating `SELECT 1` or `INSERT 0 1000` parses each tag once.
+ */
+const commandComplete = (r: Reader, tag: string): CommandComplete => {
+  const memo = r.memo
+  const known = memo.get(tag) as CommandComplete | undefined
+  if (known !== undefined) return known
+  const parsed = parseCommandTag(tag)
+  const message: CommandComplete = { _tag: "CommandComplete", tag, command: parsed.command, rows: parsed.rows }
+  if (memo.size >= COMMAND_TAG_MEMO) memo.clear()
+  memo.set(tag, message)
+  return message
+}
+
 /**
  * Decodes the body `b[start, end)` of a message of type `type`; throws ParseError. `b` is kept
  * (by DataRow and CopyData) as a view.
@@ -983,8 +1001,8 @@ const decodeBody = (r: Reader, type: number, b: Uint8Array, start: number, end: 
       return { _tag: "CopyData", data: b.subarray(start, end) }
     case 0x43: { // 'C'
       const tag = r.cstring("command tag")
-      const parsed = parseCommandTag(tag)
-      return r.done({ _tag: "CommandComplete", tag, command: parsed.command, rows: parsed.rows })
+      r.done(undefined)
+      return commandComplete(r, tag)
     }
     case 0x5a: { // 'Z'
       const status = r.u8("transaction status")

@@ -135,6 +135,11 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
   }
 }
 
+const SLAB_SIZE = 65536
+
+/** For microtasks without Node's per-`queueMicrotask` AsyncResource. */
+const resolved = Promise.resolve()
+
 /**
  * COPY TO STDOUT: chunks of data for a pull-based stream, with socket back-pressure.
  */
@@ -160,6 +165,27 @@ export class CopyOutRequest extends BaseRequest<void> {
     this.highWaterMark = highWaterMark
   }
 
+  /** Storage the rows are copied into, handed out as views: one allocation per ~64 KiB, not per row. */
+  private slab = new Uint8Array(0)
+  private slabAt = 0
+
+  /**
+   * An owned copy of `data` (a view into the socket chunk, which must not stay pinned by a slow
+   * consumer). Small rows share a slab; a large one gets its own buffer.
+   */
+  private own(data: Uint8Array): Uint8Array {
+    const n = data.length
+    if (n > SLAB_SIZE >> 3) return data.slice()
+    if (this.slabAt + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE)
+      this.slabAt = 0
+    }
+    const at = this.slabAt
+    this.slab.set(data, at)
+    this.slabAt = at + n
+    return this.slab.subarray(at, at + n)
+  }
+
   private wake(): void {
     const w = this.waiter
     this.waiter = undefined
@@ -173,10 +199,11 @@ export class CopyOutRequest extends BaseRequest<void> {
   private wakeSoon(): void {
     if (this.waiter === undefined || this.wakeScheduled) return
     this.wakeScheduled = true
-    queueMicrotask(() => {
-      this.wakeScheduled = false
-      this.wake()
-    })
+    void resolved.then(this.wakeNow)
+  }
+  private readonly wakeNow = (): void => {
+    this.wakeScheduled = false
+    this.wake()
   }
   private wakeScheduled = false
 
@@ -195,8 +222,7 @@ export class CopyOutRequest extends BaseRequest<void> {
         return false
       case "CopyData": {
         if (this.abandoned) return false
-        // The data is a view into the socket chunk: copy it so the chunk is not pinned.
-        this.chunks.push(message.data.slice())
+        this.chunks.push(this.own(message.data))
         this.buffered += message.data.length
         if (!this.paused && this.buffered >= this.highWaterMark) {
           this.paused = true

@@ -13,6 +13,11 @@ export class Reader {
   p = 0
   end = 0
   type = 0
+  /**
+   * Decoded values of small messages that repeat on a session (CommandComplete tags such as
+   * `SELECT 1`), keyed by their text; the owner bounds its size. Per parser, never shared.
+   */
+  readonly memo = new Map<string, unknown>()
   private readonly makeError: (type: number, message: string) => Error
 
   constructor(makeError: (type: number, message: string) => Error) {
