@@ -89,8 +89,6 @@ export const makeCopyOps = (ctx: ConnectionContext, { waitDrained }: Submission,
       const waitDrain: Effect.Effect<void> = Effect.callback<void>((resume) => {
         session.onceDrained(() => resume(Effect.void))
       })
-      const header = new Uint8Array(5)
-      header[0] = 0x64 // 'd'
       const copyIn: CopyIn = {
         format: request.format,
         write: (data) =>
@@ -102,8 +100,12 @@ export const makeCopyOps = (ctx: ConnectionContext, { waitDrained }: Submission,
             const bytes = typeof data === "string" ? utf8.encode(data) : data
             if (bytes.length === 0) return Effect.void
             const frame = new Uint8Array(5)
-            frame.set(header)
-            new DataView(frame.buffer).setInt32(1, bytes.length + 4)
+            const length = bytes.length + 4
+            frame[0] = 0x64 // 'd'
+            frame[1] = length >>> 24
+            frame[2] = (length >>> 16) & 0xff
+            frame[3] = (length >>> 8) & 0xff
+            frame[4] = length & 0xff
             session.writeNow(frame, request)
             const flowing = session.writeNow(bytes, request)
             return flowing ? Effect.void : waitDrain

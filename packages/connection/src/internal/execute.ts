@@ -175,6 +175,13 @@ export const makeExecuteWith = (
    * which throws the detailed error.
    */
   const encodeExecute = (statement: PreparedStatement, params: ReadonlyArray<unknown>): Uint8Array => {
+    if (params.length === 0 && statement.params.formats.length === 0) {
+      return statement.noParamsBytes ??= encodeBindExecute(statement, params)
+    }
+    return encodeBindExecute(statement, params)
+  }
+
+  const encodeBindExecute = (statement: PreparedStatement, params: ReadonlyArray<unknown>): Uint8Array => {
     const mark = encoder.mark()
     try {
       writeBindExecuteSync(encoder.writer, statement.bind, params)

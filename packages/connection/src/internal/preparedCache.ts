@@ -24,6 +24,11 @@ export interface PreparedStatement {
   readonly boundFields: ReadonlyArray<PgBackend.FieldDescription> | undefined
   /** The constant parts of this statement's Bind (see `bindTemplate.ts`). */
   readonly bind: BindTemplate
+  /**
+   * Bind + Execute + Sync of a call without parameters, encoded on first use: every such call
+   * sends the same bytes (never mutated once built; a request drops its reference when written).
+   */
+  noParamsBytes: Uint8Array | undefined
 }
 
 /** The key of a statement: its text and any explicit parameter types. */

@@ -83,7 +83,8 @@ export const makePreparedWith = (
       params,
       resultFormats,
       boundFields,
-      bind: makeBindTemplate(description.name, params.formats, resultFormats, params.encoders)
+      bind: makeBindTemplate(description.name, params.formats, resultFormats, params.encoders),
+      noParamsBytes: undefined
     }
   }
 
