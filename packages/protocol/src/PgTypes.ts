@@ -22,6 +22,8 @@ import type { Codec } from "./PgCodec.ts"
 import { CodecError, withOid } from "./PgCodec.ts"
 import { builtinRanges, builtinTypes, Oid } from "./PgOid.ts"
 import type { PgRange } from "./PgRange.ts"
+import type { TextStyle } from "./PgTextStyle.ts"
+import * as PgTextStyle from "./PgTextStyle.ts"
 import type { ArrayValue } from "./internal/types/array.ts"
 import { arrayCodec } from "./internal/types/array.ts"
 import { multirangeCodec, rangeCodec } from "./internal/types/range.ts"
@@ -32,11 +34,11 @@ import { utf8Slice } from "./internal/bytes.ts"
 import { codecs as bitstringCodecs } from "./internal/types/bitstring.ts"
 import { codecs as boolCodecs } from "./internal/types/bool.ts"
 import { codecs as byteaCodecs } from "./internal/types/bytea.ts"
-import { codecs as datetimeCodecs } from "./internal/types/datetime.ts"
+import { codecs as datetimeCodecs, date, timestamp, timestamptz } from "./internal/types/datetime.ts"
 import { codecs as floatCodecs } from "./internal/types/float.ts"
 import { codecs as geometricCodecs } from "./internal/types/geometric.ts"
 import { codecs as intCodecs } from "./internal/types/int.ts"
-import { codecs as intervalCodecs } from "./internal/types/interval.ts"
+import { codecs as intervalCodecs, interval } from "./internal/types/interval.ts"
 import { codecs as jsonCodecs } from "./internal/types/json.ts"
 import { codecs as miscCodecs } from "./internal/types/misc.ts"
 import { codecs as moneyCodecs } from "./internal/types/money.ts"
@@ -167,6 +169,8 @@ class RegistryImpl implements Registry {
   readonly arrays: ReadonlyMap<number, ArrayInfo>
   /** Memo of text-fallback codecs handed out by {@link getOrText}; never observable. */
   readonly fallbacks = new Map<number, Codec>()
+  /** Memo of {@link withTextStyle}: the month-first and day-first registries; never observable. */
+  styled: [Registry | undefined, Registry | undefined] | undefined = undefined
   constructor(codecs: ReadonlyMap<number, Codec>, arrays: ReadonlyMap<number, ArrayInfo>) {
     this.codecs = codecs
     this.arrays = arrays
@@ -193,6 +197,34 @@ const isBoundRecord = (codec: Codec | undefined): boolean =>
 
 const buildArray = (element: Codec, info: ArrayInfo): Codec =>
   arrayCodec(element, info.arrayOid, info.name, info.delimiter, { elementIsArray: info.elementIsArray })
+
+/**
+ * How to build a codec again over another registry: set on the codecs this module builds from
+ * other codecs (ranges, multiranges, composites, domains), so {@link withTextStyle} can rebuild
+ * them over replaced element codecs. Applies only under `oid` (a copy under another OID, as
+ * `withOid` makes, is left alone).
+ */
+interface Recipe {
+  readonly oid: number
+  readonly deps: ReadonlyArray<number>
+  readonly build: (registry: Registry) => Codec
+}
+
+const RecipeId = Symbol.for("@pgfx/protocol/PgTypes/Recipe")
+
+const withRecipe = <C extends Codec>(
+  codec: C,
+  deps: ReadonlyArray<number>,
+  build: (registry: Registry) => Codec
+): C => {
+  ;(codec as { [RecipeId]?: Recipe })[RecipeId] = { oid: codec.oid, deps, build }
+  return codec
+}
+
+const recipeOf = (codec: Codec): Recipe | undefined => {
+  const recipe = (codec as { [RecipeId]?: Recipe })[RecipeId]
+  return recipe !== undefined && recipe.oid === codec.oid ? recipe : undefined
+}
 
 /**
  * Makes a registry from maps it takes ownership of: rebuilds the arrays of `touched` element
@@ -238,8 +270,27 @@ const buildBuiltins = (): Registry => {
   for (const r of builtinRanges) {
     const subtype = codecs.get(r.subtype)
     if (subtype === undefined) continue
-    if (!codecs.has(r.range)) codecs.set(r.range, rangeCodec(subtype, r.range, nameOf(r.range)))
-    if (!codecs.has(r.multirange)) codecs.set(r.multirange, multirangeCodec(subtype, r.multirange, nameOf(r.multirange)))
+    const range = r.range
+    const multirange = r.multirange
+    const subtypeOid = r.subtype
+    if (!codecs.has(range)) {
+      const name = nameOf(range)
+      codecs.set(
+        range,
+        withRecipe(rangeCodec(subtype, range, name), [subtypeOid], (reg) => rangeOf(reg, range, name, subtypeOid))
+      )
+    }
+    if (!codecs.has(multirange)) {
+      const name = nameOf(multirange)
+      codecs.set(
+        multirange,
+        withRecipe(
+          multirangeCodec(subtype, multirange, name),
+          [subtypeOid],
+          (reg) => multirangeOf(reg, multirange, name, subtypeOid)
+        )
+      )
+    }
   }
   const arrays = new Map<number, ArrayInfo>()
   const touched: Array<number> = []
@@ -430,7 +481,11 @@ export const fromCodecs = (codecs: Iterable<Codec>): Registry => addAllImpl(empt
  * @since 0.1.0
  */
 export const domain = (registry: Registry, domainOid: number, name: string, baseOid: number): Codec =>
-  withOid(getOrText(registry, baseOid), domainOid, name)
+  withRecipe(
+    withOid(getOrText(registry, baseOid), domainOid, name),
+    [baseOid],
+    (r) => domain(r, domainOid, name, baseOid)
+  )
 
 /**
  * The codec of an enum type: values are the labels; the binary form is the label's UTF-8 text.
@@ -460,7 +515,11 @@ export const enumCodec = (oid: number, name: string): Codec<string> => ({
  * @since 0.1.0
  */
 export const rangeOf = (registry: Registry, rangeOid: number, name: string, subtypeOid: number): Codec<PgRange<unknown>> =>
-  rangeCodec(getOrText(registry, subtypeOid), rangeOid, name)
+  withRecipe(
+    rangeCodec(getOrText(registry, subtypeOid), rangeOid, name),
+    [subtypeOid],
+    (r) => rangeOf(r, rangeOid, name, subtypeOid)
+  )
 
 /**
  * The codec of a multirange type over the registry's codec for its subtype (text when unknown).
@@ -473,7 +532,12 @@ export const multirangeOf = (
   multirangeOid: number,
   name: string,
   subtypeOid: number
-): Codec<ReadonlyArray<PgRange<unknown>>> => multirangeCodec(getOrText(registry, subtypeOid), multirangeOid, name)
+): Codec<ReadonlyArray<PgRange<unknown>>> =>
+  withRecipe(
+    multirangeCodec(getOrText(registry, subtypeOid), multirangeOid, name),
+    [subtypeOid],
+    (r) => multirangeOf(r, multirangeOid, name, subtypeOid)
+  )
 
 /**
  * The codec of a composite type whose fields' codecs come from the registry (text when unknown;
@@ -488,4 +552,115 @@ export const compositeOf = (
   name: string,
   fields: ReadonlyArray<{ readonly name: string; readonly oid: number }>
 ): Codec<{ readonly [field: string]: unknown }> =>
-  compositeCodec(oid, name, fields.map((f) => ({ name: f.name, type: getOrText(registry, f.oid) })))
+  withRecipe(
+    compositeCodec(oid, name, fields.map((f) => ({ name: f.name, type: getOrText(registry, f.oid) }))),
+    fields.map((f) => f.oid),
+    (r) => compositeOf(r, oid, name, fields)
+  )
+
+// -------------------------------------------------------------------------------------------------
+// text styles
+
+/**
+ * The text decoders the style's ones replace, by the function itself: the defaults and the other
+ * field order's (so deriving from a derived registry works too).
+ */
+const styledDecoders = (style: TextStyle): ReadonlyMap<(text: string) => unknown, (text: string) => unknown> => {
+  const target = PgTextStyle.textDecoders(style)
+  const other = PgTextStyle.textDecoders({ ...style, dateOrder: PgTextStyle.isDayFirst(style) ? "MDY" : "DMY" })
+  const out = new Map<(text: string) => unknown, (text: string) => unknown>()
+  for (const c of [date, timestamp, timestamptz, interval]) {
+    const decode = target.get(c.oid)!
+    out.set(c.decodeText, decode)
+    out.set(other.get(c.oid)!, decode)
+  }
+  return out
+}
+
+const withTextStyleImpl = (registry: Registry, style: TextStyle): Registry => {
+  if (PgTextStyle.isDefault(style)) return registry
+  const slot = PgTextStyle.isDayFirst(style) ? 1 : 0
+  const memo = registry instanceof RegistryImpl ? registry : undefined
+  const cached = memo?.styled?.[slot]
+  if (cached !== undefined) return cached
+  const replacements = styledDecoders(style)
+  const codecs = new Map(registry.codecs)
+  const arrays = new Map(registry.arrays)
+  const elementOf = new Map<number, number>()
+  for (const [element, info] of arrays) elementOf.set(info.arrayOid, element)
+  const view = new RegistryImpl(codecs, arrays)
+  /** Whether the codec of an OID was replaced; `false` while visiting (no cycles in catalogs). */
+  const changed = new Map<number, boolean>()
+  const visit = (oid: number): boolean => {
+    const known = changed.get(oid)
+    if (known !== undefined) return known
+    changed.set(oid, false)
+    const codec = codecs.get(oid)
+    if (codec === undefined) return false
+    let next: Codec | undefined
+    const decodeText = replacements.get(codec.decodeText)
+    const element = elementOf.get(oid)
+    const recipe = recipeOf(codec)
+    if (decodeText !== undefined) {
+      next = { ...codec, decodeText }
+    } else if (element !== undefined && !isBoundRecord(codec)) {
+      if (visit(element)) next = buildArray(codecs.get(element)!, arrays.get(element)!)
+    } else if (recipe !== undefined) {
+      let dirty = false
+      for (const dep of recipe.deps) if (visit(dep)) dirty = true
+      if (dirty) next = recipe.build(view)
+    }
+    if (next === undefined) return false
+    codecs.set(oid, next)
+    changed.set(oid, true)
+    return true
+  }
+  for (const oid of registry.codecs.keys()) visit(oid)
+  const result = finish(codecs, arrays, [])
+  if (memo !== undefined) {
+    memo.styled ??= [undefined, undefined]
+    memo.styled[slot] = result
+  }
+  return result
+}
+
+/**
+ * The registry whose text decoders read the date/time output of a session's `DateStyle` and
+ * `IntervalStyle` (module `PgTextStyle`), for results in the text format.
+ *
+ * **Details**
+ * - `date`, `timestamp`, `timestamptz` and `interval` decode text with the style-aware decoders;
+ *   so do everything built on them: their arrays, the built-in ranges and multiranges, and the
+ *   domains, ranges, multiranges and composites made by this module's constructors, at any
+ *   depth. Binary decoding and all encoders are unchanged.
+ * - For a style the default codecs read (`DateStyle` ISO, `IntervalStyle` `postgres` or
+ *   `iso_8601`) it returns `registry` itself. Otherwise the derived registry is built once per
+ *   registry and field order and remembered, so calling this per query is cheap.
+ * - Add codecs to the original registry and derive again; a codec added under a date/time OID
+ *   replaces the style-aware one.
+ *
+ * **Gotchas**
+ * Codecs made elsewhere that wrap a default date/time `decodeText` keep reading ISO only; under
+ * another style they fail with a `CodecError` (never a wrong value).
+ *
+ * @example
+ * ```ts
+ * import * as PgTextStyle from "@pgfx/protocol/PgTextStyle"
+ * import * as PgTypes from "@pgfx/protocol/PgTypes"
+ * import { Oid } from "@pgfx/protocol/PgOid"
+ *
+ * const registry = PgTypes.withTextStyle(PgTypes.builtins, PgTextStyle.make("German", "postgres"))
+ * PgTypes.get(registry, Oid._date)?.decodeText("{17.12.1997,infinity}")
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withTextStyle: {
+  (style: TextStyle): (registry: Registry) => Registry
+  (registry: Registry, style: TextStyle): Registry
+} = function(...args: Array<unknown>): any {
+  if (isRegistry(args[0])) return withTextStyleImpl(args[0], args[1] as TextStyle)
+  const style = args[0] as TextStyle
+  return (registry: Registry) => withTextStyleImpl(registry, style)
+} as any

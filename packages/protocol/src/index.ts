@@ -31,6 +31,8 @@ export * as PgServerCodec from "./PgServerCodec.ts"
 /** @since 0.1.0 */
 export * as PgSqlState from "./PgSqlState.ts"
 /** @since 0.1.0 */
+export * as PgTextStyle from "./PgTextStyle.ts"
+/** @since 0.1.0 */
 export * as PgTypes from "./PgTypes.ts"
 /** @since 0.1.0 */
 export * as PgWriter from "./PgWriter.ts"

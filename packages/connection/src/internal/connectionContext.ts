@@ -10,6 +10,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as PgFrontend from "@pgfx/protocol/PgFrontend"
+import * as PgTextStyle from "@pgfx/protocol/PgTextStyle"
 import * as PgTypes from "@pgfx/protocol/PgTypes"
 import type { ConnectionOptions, ExecutionMode, Notice, Notification, PgConnection } from "../PgConnection.ts"
 import type * as PgError from "../PgError.ts"
@@ -57,8 +58,16 @@ export class ConnectionContext {
   /** The view that bypasses the gate (for code that holds it). */
   exclusiveView!: PgConnection
   readonly session: Session
-  /** Row shapes (decoders and generated row builders) for the current registry. */
+  /**
+   * Row shapes (decoders and generated row builders) for the current registry, read in the
+   * session's current DateStyle / IntervalStyle (text results of date/time types).
+   */
   readonly lookupOf: () => CodecLookup
+  /**
+   * How date/time text results read now, from the server's DateStyle and IntervalStyle
+   * (ParameterStatus). pgfx asks for ISO / postgres at start-up; a `SET` changes them.
+   */
+  textStyle: PgTextStyle.TextStyle
   /**
    * Takes the bytes `build` encodes (nothing is kept if it throws). Close messages of evicted
    * statements are not part of a request's bytes: the session asks for them (`takeCloses`) when
@@ -85,19 +94,26 @@ export class ConnectionContext {
     const registryRef = { current: options.registry ?? PgTypes.builtins }
     this.registryRef = registryRef
 
+    this.textStyle = PgTextStyle.fromParameters(this.parameters)
+
     const shapesByRegistry = new WeakMap<PgTypes.Registry, RowShapes>()
-    /** The registry of the latest lookup and its shapes: the registry rarely changes. */
-    let lastRegistry: PgTypes.Registry | undefined = undefined
+    /** The registry and text style of the latest lookup and its shapes: both rarely change. */
+    let lastBase: PgTypes.Registry | undefined = undefined
+    let lastStyle: PgTextStyle.TextStyle | undefined = undefined
     let lastShapes: RowShapes | undefined = undefined
     this.lookupOf = (): CodecLookup => {
-      const registry = registryRef.current
-      if (registry === lastRegistry) return lastShapes!
+      const base = registryRef.current
+      const style = this.textStyle
+      if (base === lastBase && style === lastStyle) return lastShapes!
+      // the base itself for the ISO styles; else a derived registry, stable per base and style
+      const registry = PgTypes.withTextStyle(base, style)
       let shapes = shapesByRegistry.get(registry)
       if (shapes === undefined) {
         shapes = new RowShapes((oid) => PgTypes.getOrText(registry, oid))
         shapesByRegistry.set(registry, shapes)
       }
-      lastRegistry = registry
+      lastBase = base
+      lastStyle = style
       lastShapes = shapes
       return shapes
     }
@@ -122,7 +138,7 @@ export class ConnectionContext {
         for (const listener of this.notificationListeners) listener(notification)
       },
       onParameterStatus: (name, value) => {
-        this.parameters.set(name, value)
+        this.noteParameter(name, value)
       },
       takeCloses: () => {
         if (this.pendingCloses.length === 0) return undefined
@@ -150,6 +166,15 @@ export class ConnectionContext {
     this.session.transactionStatus = startup.transactionStatus
     for (const n of startup.notices) onNotice(n)
   }
+
+  /** Records a ParameterStatus; a new DateStyle or IntervalStyle changes how text results read. */
+  noteParameter(name: string, value: string): void {
+    this.parameters.set(name, value)
+    if (name === "DateStyle" || name === "IntervalStyle") {
+      const style = PgTextStyle.fromParameters(this.parameters)
+      if (!PgTextStyle.equals(style, this.textStyle)) this.textStyle = style
+    }
+  }
 }
 
 /**
@@ -164,6 +189,6 @@ export const deliverLeftover = (ctx: ConnectionContext): void => {
     if (m._tag === "NotificationResponse") {
       for (const l of ctx.notificationListeners) l({ channel: m.channel, payload: m.payload, processId: m.processId })
     } else if (m._tag === "NoticeResponse") ctx.onNotice(m)
-    else if (m._tag === "ParameterStatus") ctx.parameters.set(m.name, m.value)
+    else if (m._tag === "ParameterStatus") ctx.noteParameter(m.name, m.value)
   }
 }

@@ -124,7 +124,7 @@ export const makeExecuteWith = (
       try {
         request = executeRequest(statement, params, rowMode, settle)
       } catch (cause) {
-        resume(Effect.fail(toEncodeError(cause)))
+        resume(Effect.fail(toEncodeError(cause, sql)))
         return
       }
       return sendWatched(request, held)

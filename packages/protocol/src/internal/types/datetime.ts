@@ -10,9 +10,12 @@
  * - `timestamp`, `timestamptz`: int64 microseconds since 2000-01-01 00:00:00 (UTC for
  *   `timestamptz`); INT64_MIN / INT64_MAX are `-infinity` / `infinity`.
  *
- * Text forms are the server's output with `DateStyle=ISO` (see `PgDateTime` for the parsers);
- * encoders write what `date_in`, `time_in`, `timetz_in`, `timestamp_in` and `timestamptz_in`
- * read whatever the session's DateStyle and TimeZone (`timestamptz` text always carries `+00`).
+ * Text forms are the server's output with `DateStyle=ISO` (see `PgDateTime` for the parsers;
+ * `PgTextStyle` has decoders for the other DateStyles). Encoders write ISO (`2024-01-02`,
+ * `0044-03-15 12:00:00+00 BC`), which `date_in`, `time_in`, `timetz_in`, `timestamp_in` and
+ * `timestamptz_in` read the same under every DateStyle and field order (a year of four or more
+ * digits first is never taken for a day or month) and every TimeZone (`timestamptz` text always
+ * carries `+00`).
  *
  * **Why the int64 is split by hand**: a `timestamptz` column is the hottest date/time decode. The
  * 64-bit microsecond count is turned into whole seconds and a microsecond with plain double

@@ -6,7 +6,8 @@
  * minimum). Text form: the `postgres` IntervalStyle (`1 year 2 mons -3 days +04:05:06.5`), which
  * `interval_in` reads back under every IntervalStyle (a leading negative field is always followed
  * by an explicit sign, so `sql_standard`'s "leading sign applies to all fields" rule never
- * triggers). The decoder also reads the `iso_8601` style.
+ * triggers). The decoder also reads the `iso_8601` style; `PgTextStyle` has decoders for
+ * `postgres_verbose` and `sql_standard`.
  *
  * @since 0.1.0
  */
