@@ -132,6 +132,34 @@ describe("prepared statements", () => {
       assert.deepStrictEqual((yield* c.execute("select 3 as n")).rows, [{ n: 3 }])
     }))
 
+  it.live("DISCARD ALL / DEALLOCATE ALL empty the cache when they complete (no failed round trip first)", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      for (const reset of ["discard all", "deallocate all"]) {
+        const before = yield* c.prepare("select $1::int as n")
+        yield* c.simple(reset)
+        const after = yield* c.prepare("select $1::int as n")
+        assert.notStrictEqual(after.name, before.name, reset)
+        const names = yield* c.simple("select name from pg_prepared_statements")
+        assert.deepStrictEqual(names[0]!.rows.map((r) => r.name), [after.name])
+      }
+    }))
+
+  it.live("DEALLOCATE of one statement by hand: that one is prepared again, the others are kept", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      const a = yield* c.prepare("select $1::int as a")
+      const b = yield* c.prepare("select $1::int as b")
+      yield* c.simple(`deallocate ${a.name}`)
+      assert.deepStrictEqual((yield* c.execute("select $1::int as a", [1])).rows, [{ a: 1 }])
+      assert.deepStrictEqual((yield* c.execute("select $1::int as b", [2])).rows, [{ b: 2 }])
+      const names = (yield* c.simple("select name from pg_prepared_statements"))[0]!.rows.map((r) => String(r.name)).sort()
+      const a2 = yield* c.prepare("select $1::int as a")
+      assert.notStrictEqual(a2.name, a.name)
+      assert.strictEqual((yield* c.prepare("select $1::int as b")).name, b.name)
+      assert.deepStrictEqual(names, [a2.name, b.name].sort())
+    }))
+
   it.live("a result type change between executions (cached plan must not change result type)", () =>
     Effect.gen(function*() {
       const c = yield* PgConnection.make(url)

@@ -140,6 +140,11 @@ export class ConnectionContext {
       onParameterStatus: (name, value) => {
         this.noteParameter(name, value)
       },
+      onStatementsDiscarded: () => {
+        // The server forgot them all: forget them too, and do not Close evicted ones.
+        this.cache.clear()
+        this.pendingCloses = []
+      },
       takeCloses: () => {
         if (this.pendingCloses.length === 0) return undefined
         for (const name of this.pendingCloses) closeEncoder.close("S", name)

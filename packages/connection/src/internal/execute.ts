@@ -35,8 +35,8 @@ const isStaleStatement = (error: PgError.PgError): boolean => {
   return r.code === "26000" || (r.code === "0A000" && r.message.includes("cached plan must not change result type"))
 }
 
-/** A missing statement means every cached statement is probably gone (DISCARD ALL). */
-const isDiscardedAll = (error: PgError.PgError): boolean =>
+/** The statement is gone from the server (`DEALLOCATE` by hand, a pooler's server switch). */
+const isMissing = (error: PgError.PgError): boolean =>
   PgError.isServerErrorReason(error.reason) && error.reason.code === "26000"
 
 /**
@@ -233,8 +233,12 @@ export const makeExecuteWith = (
     rowMode: RowMode,
     held: boolean
   ): Effect.Effect<QueryResult, PgError.PgError> => {
-    if (isDiscardedAll(error)) cache.clear()
-    else if (used !== undefined && cache.remove(statementKey(sql, paramTypes), used)) {
+    // `DISCARD ALL` / `DEALLOCATE ALL` already emptied the cache when they completed (the
+    // session's `onStatementsDiscarded`); a missing statement is forgotten alone — the others
+    // are still prepared (each one found missing later is prepared again the same way).
+    if (isMissing(error)) {
+      if (used !== undefined) cache.remove(statementKey(sql, paramTypes), used)
+    } else if (used !== undefined && cache.remove(statementKey(sql, paramTypes), used)) {
       // Still on the server: close it with the next request (unless another fiber already
       // replaced it in the cache, in which case that fiber closed it).
       ctx.pendingCloses.push(used.name)

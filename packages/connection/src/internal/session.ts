@@ -82,6 +82,11 @@ export interface SessionHooks {
   readonly onNotification: (notification: PgBackend.NotificationResponse) => void
   readonly onParameterStatus: (name: string, value: string) => void
   /**
+   * A statement run through this session (by hand, in any request) dropped every prepared
+   * statement: `DISCARD ALL` or `DEALLOCATE ALL` completed.
+   */
+  readonly onStatementsDiscarded?: (() => void) | undefined
+  /**
    * Sends a CancelRequest for the statement now running (side connection). `done` must be
    * called once the server has taken the request (it closed the side connection), or sending
    * gave up: until then the session holds back new requests (see `Session.cancelsInFlight`).
@@ -420,6 +425,12 @@ export class Session {
         return
       case "ReadyForQuery":
         this.transactionStatus = message.status
+        break
+      case "CommandComplete":
+        // tags are memoised by the parser: one comparison of interned-length strings at most
+        if (message.command === "DISCARD ALL" || message.command === "DEALLOCATE ALL") {
+          guardHook(() => this.hooks.onStatementsDiscarded?.())
+        }
         break
     }
     if (
