@@ -153,11 +153,11 @@ describe("prepared statements", () => {
       yield* c.simple(`deallocate ${a.name}`)
       assert.deepStrictEqual((yield* c.execute("select $1::int as a", [1])).rows, [{ a: 1 }])
       assert.deepStrictEqual((yield* c.execute("select $1::int as b", [2])).rows, [{ b: 2 }])
-      const names = (yield* c.simple("select name from pg_prepared_statements"))[0]!.rows.map((r) => String(r.name)).sort()
+      const names = (yield* c.simple("select name from pg_prepared_statements"))[0]!.rows.map((r) => String(r.name)).toSorted()
       const a2 = yield* c.prepare("select $1::int as a")
       assert.notStrictEqual(a2.name, a.name)
       assert.strictEqual((yield* c.prepare("select $1::int as b")).name, b.name)
-      assert.deepStrictEqual(names, [a2.name, b.name].sort())
+      assert.deepStrictEqual(names, [a2.name, b.name].toSorted())
     }))
 
   it.live("a result type change between executions (cached plan must not change result type)", () =>
