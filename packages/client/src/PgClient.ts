@@ -40,20 +40,43 @@
  * tracer installed, each statement runs in a `pgfx.query` client span with `db.system` and
  * `db.statement` attributes.
  *
+ * **LISTEN/NOTIFY.** `sql.listen(channel)` is a Stream of the channel's notifications (with
+ * gaps marked), `sql.notify(channel, payload)` sends one — inside `withTransaction` it is
+ * delivered when the transaction commits, and not at all if it rolls back. Every stream of a
+ * client shares one listener connection (see `PgListen`), opened by the first `listen` and
+ * closed with the client's Scope or layer:
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const sql = yield* PgClient.PgClient
+ *   yield* sql.notifications("jobs").pipe(
+ *     Stream.runForEach((n) => Console.log(`job ${n.payload}`)),
+ *     Effect.forkScoped
+ *   )
+ *   yield* sql.withTransaction(Effect.andThen(
+ *     sql`insert into jobs ${sql.insert({ id: 1 })}`,
+ *     sql.notify("jobs", "1") // delivered at COMMIT
+ *   ))
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type * as Duration from "effect/Duration"
 import type { PgConfig, PgConfigInput } from "@pgfx/connection/PgConfig"
 import type { ConnectionOptions, Notice, PgConnection, QueryResult, RowMode } from "@pgfx/connection/PgConnection"
 import { type PgError, PgError as PgErrorClass } from "@pgfx/connection/PgError"
 import type * as PgCodec from "@pgfx/protocol/PgCodec"
 import * as PgTypes from "@pgfx/protocol/PgTypes"
+import * as PgListen from "./PgListen.ts"
 import * as PgPool from "./PgPool.ts"
 import * as PgSource from "./PgSource.ts"
 import * as PgSql from "./PgSql.ts"
@@ -67,6 +90,7 @@ import {
   statementState
 } from "./internal/clientStatement.ts"
 import { type TransactionOptions, transactionStatus, withTransaction } from "./internal/clientTransaction.ts"
+import { listenProblem, notifyWith } from "./internal/listenNotify.ts"
 import { cacheOfHook, hookFor, makeTypeCache, type TypeCache } from "./internal/typeDiscovery.ts"
 
 export type { CursorOptions } from "./internal/clientCursor.ts"
@@ -127,7 +151,21 @@ export interface Options {
   readonly discoverTypes?: boolean | undefined
   /** Extra attributes for every `pgfx.query` span (e.g. `db.name`). */
   readonly spanAttributes?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * Options of the client's listener (see {@link PgClient.Service.listen}): `idleTimeout` (how
+   * long its connection stays open with no stream, default 30 s) and `reconnectSchedule`.
+   */
+  readonly listen?: ListenerOptions | undefined
 }
+
+/**
+ * Options of a client's listener: `PgListen.ListenerOptions` without `connectionOptions` (the
+ * listener connects with the client's source's configuration and options).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ListenerOptions = Omit<PgListen.ListenerOptions, "connectionOptions">
 
 /**
  * Options of a client that opens its own connection: the client's, plus connection settings.
@@ -280,6 +318,64 @@ export declare namespace PgClient {
     readonly mode: ExecutionMode
     /** The client's current type registry (built-ins, user codecs and discovered types). */
     readonly registry: PgTypes.Registry
+    /**
+     * Every notification on `channel` from the time the stream starts, with a gap
+     * (`Reconnected`, `Overflow`) wherever some may have been missed — see `PgListen`.
+     *
+     * **Details**
+     * All streams of the client share one listener connection, opened with the source's
+     * configuration by the first stream (a client that never listens opens none) and
+     * reconnected when it drops. Channels are reference counted (`LISTEN` for the first stream
+     * of a channel, `UNLISTEN` after the last). Each stream buffers at most `capacity`
+     * notifications (default 1024); a full buffer slides (default), drops, or fails the stream
+     * with `ListenOverflowError` (`strategy: "fail"`).
+     *
+     * **Gotchas**
+     * The channel name is used exactly (quoted: case and spaces kept); an empty name, a NUL or
+     * more than 63 bytes fail with a `PgError` (reason `EncodeError`). LISTEN needs a direct
+     * connection to the server (not a transaction-mode pooler). When the client's Scope or
+     * layer closes, running streams end (they do not fail) and later ones fail with reason
+     * `ConnectionClosed`.
+     *
+     * **Example** (Following a channel)
+     *
+     * ```ts
+     * yield* sql.listen("orders").pipe(
+     *   Stream.runForEach((event) => event._tag === "Notification" ? handle(event.payload) : resync),
+     *   Effect.forkScoped
+     * )
+     * ```
+     */
+    readonly listen: PgListen.PgListener["listen"]
+    /** {@link PgClient.Service.listen} without the gaps: only the notifications. */
+    readonly notifications: PgListen.PgListener["notifications"]
+    /**
+     * Starts listening and completes once `LISTEN` has taken effect on the server: any NOTIFY
+     * committed afterwards is in the returned stream (no race between subscribing and, say,
+     * reading a table). The subscription lasts until the Scope closes; run the stream once.
+     *
+     * **Example** (Subscribe, then scan)
+     *
+     * ```ts
+     * const wakeups = yield* sql.subscribe("jobs") // listening from here on
+     * yield* drainQueue // jobs queued before now
+     * yield* Stream.runForEach(wakeups, () => drainQueue)
+     * ```
+     */
+    readonly subscribe: PgListen.PgListener["subscribe"]
+    /**
+     * Sends a notification (`select pg_notify($1, $2)`, both bound) on a connection of the
+     * client: inside {@link PgClient.Service.withTransaction} on the transaction's, so it is
+     * delivered at COMMIT and dropped by ROLLBACK. Fails with a `PgError` (reason
+     * `EncodeError`) before sending anything when the channel name is invalid or the payload
+     * is 8000 bytes or longer. Does not open the listener.
+     */
+    readonly notify: PgListen.PgListener["notify"]
+    /**
+     * The client's shared listener, created on first use (`processId` of its connection, the
+     * `channels` it listens to).
+     */
+    readonly listener: Effect.Effect<PgListen.PgListener>
     /** See `PgSql.identifier`. */
     readonly identifier: typeof PgSql.identifier
     /** See `PgSql.list`. */
@@ -353,13 +449,59 @@ export const connectionOptions = (options: ConnectOptions = {}): ConnectionOptio
  * with {@link connectionOptions} (the constructors that take a config do it for you). Over
  * another source the client still uses its own registry, and unknown types stay text.
  *
+ * **Gotchas**
+ * This client has no Scope. If it ever listens, its listener connection stays open while it
+ * has streams and closes `listen.idleTimeout` (default 30 s) after the last one ends; nothing
+ * closes it earlier. To tie the listener to a Scope, use {@link layerFromSource} (or
+ * {@link connect} / {@link connectPool}), which close it with their Scope.
+ *
  * @category constructors
  * @since 0.1.0
  */
 export const make = (source: PgSource.PgSource, options: Options = {}): Effect.Effect<PgClient.Service> =>
-  Effect.sync(() => makeUnsafe(source, options))
+  Effect.map(Effect.context<never>(), (context) => build(source, options, context).service)
 
-const makeUnsafe = (source: PgSource.PgSource, options: Options): PgClient.Service => {
+/** A client whose listener closes with the Scope (before the source, which was acquired first). */
+const makeScoped = (source: PgSource.PgSource, options: Options = {}): Effect.Effect<PgClient.Service, never, Scope.Scope> =>
+  Effect.flatMap(Effect.context<never>(), (context) => {
+    const built = build(source, options, context)
+    return Effect.as(Effect.addFinalizer(() => built.closeListener), built.service)
+  })
+
+interface Built {
+  readonly service: PgClient.Service
+  /** Closes the listener (and its connection), if it was ever created. */
+  readonly closeListener: Effect.Effect<void>
+}
+
+/**
+ * The client's listener: created by the first caller (the others wait for it), uninterruptibly
+ * so that an interrupted first caller leaves no waiter stranded, over the client itself as the
+ * source (so `notify` follows the transaction), in a Scope of the client's, and with the context
+ * the client was made in (its logger and clock, not those of whichever fiber listens first).
+ */
+const makeListenerCell = (
+  client: () => PgClient.Service,
+  options: ListenerOptions | undefined,
+  context: Context.Context<never>
+) => {
+  const scope = Scope.makeUnsafe()
+  let cell: Deferred.Deferred<PgListen.PgListener> | undefined = undefined
+  const get: Effect.Effect<PgListen.PgListener> = Effect.suspend(() => {
+    if (cell !== undefined) return Deferred.await(cell)
+    const created = Deferred.makeUnsafe<PgListen.PgListener>()
+    cell = created
+    return Effect.uninterruptible(
+      Effect.flatMap(
+        Effect.exit(Effect.provideContext(Scope.provide(PgListen.make(client(), options ?? {}), scope), context)),
+        (exit) => Effect.andThen(Deferred.done(created, exit), exit)
+      )
+    )
+  })
+  return { get, close: Scope.close(scope, Exit.void) }
+}
+
+const build = (source: PgSource.PgSource, options: Options, context: Context.Context<never>): Built => {
   let types: TypeCache
   const shared = cacheOfHook(source.options.onUnknownTypes)
   if (shared !== undefined && options.registry === undefined && options.codecs === undefined) {
@@ -388,6 +530,16 @@ const makeUnsafe = (source: PgSource.PgSource, options: Options): PgClient.Servi
 
   const withConnection = <A, E, R>(f: (connection: PgConnection) => Effect.Effect<A, E, R>) =>
     Effect.withFiber<A, E | PgError, R>((fiber) => coreWithConnection(core, fiber, f))
+
+  const listener = makeListenerCell(() => sql as unknown as PgClient.Service, options.listen, context)
+  const subscribe = (channel: string, opts?: PgListen.ListenOptions) =>
+    Effect.suspend(() => {
+      const problem = listenProblem(channel)
+      if (problem !== undefined) return Effect.fail(problem)
+      // (`opts` may be undefined: the listener defaults it; the overloads only type the result.)
+      return Effect.flatMap(listener.get, (l) => l.subscribe(channel, opts as PgListen.ListenOptions))
+    })
+  const listen = (channel: string, opts?: PgListen.ListenOptions) => Stream.unwrap(subscribe(channel, opts))
 
   const service: Omit<PgClient.Service, "registry"> = {
     unsafe: (text, params) => fromFragment(core, PgSql.unsafe(text, params)),
@@ -427,15 +579,22 @@ const makeUnsafe = (source: PgSource.PgSource, options: Options): PgClient.Servi
     join: PgSql.join,
     and: PgSql.and,
     or: PgSql.or,
-    empty: PgSql.empty
+    empty: PgSql.empty,
+    listen: listen as PgClient.Service["listen"],
+    notifications: ((channel: string, opts?: PgListen.ListenOptions) =>
+      Stream.filter(listen(channel, opts), PgListen.isNotification)) as PgClient.Service["notifications"],
+    subscribe: subscribe as PgClient.Service["subscribe"],
+    notify: (channel, payload = "") => notifyWith(withConnection, channel, payload),
+    listener: listener.get
   }
   Object.assign(sql, service)
   Object.defineProperty(sql, "registry", { get: () => core.types.registry, enumerable: true })
-  return sql as unknown as PgClient.Service
+  return { service: sql as unknown as PgClient.Service, closeListener: listener.close }
 }
 
 /**
- * A client over one new connection (closed with the Scope), with type discovery.
+ * A client over one new connection (closed with the Scope), with type discovery. Its listener
+ * connection, if it listened, closes with the Scope too (before the connection).
  *
  * @category constructors
  * @since 0.1.0
@@ -446,7 +605,7 @@ export const connect = (
 ): Effect.Effect<PgClient.Service, PgError, Scope.Scope> =>
   Effect.suspend(() => {
     const { connection, client } = splitConfig(config, options)
-    return Effect.flatMap(PgSource.single(connection, connectionOptions(client)), (source) => make(source, clientOnly(client)))
+    return Effect.flatMap(PgSource.single(connection, connectionOptions(client)), (source) => makeScoped(source, clientOnly(client)))
   })
 
 /**
@@ -464,7 +623,8 @@ export interface PoolClientOptions extends ConnectOptions {
  * A client over a new {@link PgPool} (closed with the Scope): ordinary statements spread over
  * the pool's connections by load and pipeline within each; transactions, cursors and COPY
  * reserve a connection. `pool` sets the pool (`min`, `max`, `acquireTimeout`, `idleTimeout`,
- * `maxLifetime`, …); discovered types are shared by all its connections.
+ * `maxLifetime`, …); discovered types are shared by all its connections. The listener
+ * connection (not one of the pool's), if the client listened, closes with the Scope.
  *
  * @category constructors
  * @since 0.1.0
@@ -478,7 +638,7 @@ export const connectPool = (
     const { pool, ...clientOptions } = client as PoolClientOptions
     return Effect.flatMap(
       PgPool.make(connection, { ...pool, ...connectionOptions(clientOptions) }),
-      (source) => make(source, clientOnly(clientOptions))
+      (source) => makeScoped(source, clientOnly(clientOptions))
     )
   })
 
@@ -500,6 +660,7 @@ const optionKeys: ReadonlyArray<keyof ConnectOptions | "url" | "pool"> = [
   "codecs",
   "discoverTypes",
   "spanAttributes",
+  "listen",
   "preparedCacheSize",
   "cancelTimeout",
   "onNotice",
@@ -529,7 +690,8 @@ const splitConfig = (
 const clientOnly = (options: ConnectOptions): Options => ({
   mode: options.mode,
   discoverTypes: options.discoverTypes,
-  spanAttributes: options.spanAttributes
+  spanAttributes: options.spanAttributes,
+  listen: options.listen
 })
 
 // -------------------------------------------------------------------------------------------------
@@ -595,6 +757,8 @@ export const layer = (
 
 /**
  * A layer providing a client over a source (or an Effect building one, scoped to the layer).
+ * The client's listener connection, if it listened, closes with the layer (before the source
+ * built by the layer, if any).
  *
  * @category layers
  * @since 0.1.0
@@ -605,7 +769,7 @@ export const layerFromSource = <E = never, R = never>(
 ): Layer.Layer<PgClient, E, Exclude<R, Scope.Scope>> =>
   Layer.effect(
     PgClient,
-    Effect.isEffect(source) ? Effect.flatMap(source, (s) => make(s, options)) : make(source, options)
+    Effect.isEffect(source) ? Effect.flatMap(source, (s) => makeScoped(s, options)) : makeScoped(source, options)
   ) as Layer.Layer<PgClient, E, Exclude<R, Scope.Scope>>
 
 const isPgError = (u: unknown): u is PgError => u instanceof PgErrorClass

@@ -14,6 +14,12 @@
  * listener's Scope closes. Channels are reference counted: `LISTEN "channel"` when the first
  * stream of a channel starts, `UNLISTEN "channel"` when the last one ends. Ending or
  * interrupting one stream never disturbs the other streams, on that channel or any other.
+ * A client has one of these built in: `sql.listen`, `sql.notify` (see `PgClient`).
+ *
+ * **Shutting down.** Closing the listener's Scope stops the listener, then closes its
+ * connection: running streams end (end of stream, not a failure), a `subscribe` still waiting
+ * and every later stream fail with reason `ConnectionClosed`, and nothing is logged — a closing
+ * Scope is not a lost connection, and nothing reconnects.
  *
  * **Reconnection.** When the connection drops (`pg_terminate_backend`, fail-over, network), the
  * listener reconnects while any stream is running, waiting between attempts as the
@@ -69,15 +75,9 @@ import type { ConnectionOptions, PgConnection } from "@pgfx/connection/PgConnect
 import * as PgConnectionModule from "@pgfx/connection/PgConnection"
 import type { PgConfig, PgConfigInput } from "@pgfx/connection/PgConfig"
 import * as PgError from "@pgfx/connection/PgError"
-import { Oid } from "@pgfx/protocol/PgOid"
 import { type Gap as BufferGap, ListenBuffer, type OverflowStrategy } from "./internal/listenBuffer.ts"
-import {
-  channelProblem,
-  maxChannelBytes,
-  maxPayloadBytes,
-  payloadProblem,
-  quoteChannel as quote
-} from "./internal/listenChannel.ts"
+import { maxChannelBytes, maxPayloadBytes, quoteChannel as quote } from "./internal/listenChannel.ts"
+import { listenProblem, notifyProblem, notifyWith, sendNotify } from "./internal/listenNotify.ts"
 import type { PgSource } from "./PgSource.ts"
 
 export type { OverflowStrategy } from "./internal/listenBuffer.ts"
@@ -288,20 +288,6 @@ export const maxChannelLength: number = maxChannelBytes
  */
 export const maxPayloadLength: number = maxPayloadBytes
 
-const encodeError = (message: string, parameter?: number): PgError.PgError =>
-  PgError.make(new PgError.EncodeError({ message, ...(parameter !== undefined ? { parameter } : {}) }))
-
-const validateNotify = (channel: string, payload: string): PgError.PgError | undefined => {
-  const channelIssue = channelProblem(channel)
-  if (channelIssue !== undefined) return encodeError(`cannot notify: ${channelIssue}`, 1)
-  const payloadIssue = payloadProblem(payload)
-  if (payloadIssue !== undefined) return encodeError(`cannot notify on "${channel}": ${payloadIssue}`, 2)
-  return undefined
-}
-
-const notifySql = "select pg_notify($1, $2)"
-const notifyTypes = [Oid.text, Oid.text]
-
 /**
  * Sends a notification on a given connection (for example inside a transaction: it is delivered
  * when the transaction commits).
@@ -315,9 +301,8 @@ export const notifyOn = (
   payload: string = ""
 ): Effect.Effect<void, PgError.PgError> =>
   Effect.suspend(() => {
-    const error = validateNotify(channel, payload)
-    if (error !== undefined) return Effect.fail(error)
-    return Effect.asVoid(connection.execute(notifySql, [channel, payload], { paramTypes: notifyTypes }))
+    const error = notifyProblem(channel, payload)
+    return error !== undefined ? Effect.fail(error) : sendNotify(connection, channel, payload)
   })
 
 // A client (`yield* PgClient`) is a function that is also a source: accept both shapes.
@@ -427,6 +412,11 @@ export const make = (
 ): Effect.Effect<PgListener, never, Scope.Scope> =>
   Effect.gen(function*() {
     const listenerScope = yield* Effect.scope
+    // The listener's connections live in a child Scope registered before everything else of
+    // the listener, so that closing the listener's Scope first stops the listener (the last
+    // finalizer added below), then closes its connection: the manager never sees a closed
+    // connection while shutting down, and never takes it for a lost one.
+    const connectionsScope = yield* Scope.fork(listenerScope)
     const config = isSource(source) ? source.config : source
     const connectionOptions = isSource(source) ? source.options : (options.connectionOptions ?? {})
     const withConnection: PgSource["withConnection"] = isSource(source)
@@ -456,6 +446,13 @@ export const make = (
 
     const closedError = () =>
       PgError.make(new PgError.ConnectionClosed({ message: "the listener is closed", safeToRetry: true }))
+
+    /**
+     * The listener is shutting down: its Scope is closed (its state flips before any finalizer
+     * runs, including user finalizers that run before the listener's own) or closing finished.
+     * A connection that closes now is not lost; nothing reconnects and nothing is reported.
+     */
+    const closing = () => shutDown || listenerScope.state._tag === "Closed"
 
     const register = (sub: Subscriber) => {
       let set = subscribers.get(sub.channel)
@@ -538,6 +535,7 @@ export const make = (
         if (backoffFirst) {
           if (backoff === undefined) backoff = yield* Schedule.toStepWithSleep(reconnectSchedule)
           const step = yield* Effect.exit(backoff(lastError))
+          if (closing()) return false
           if (Exit.isFailure(step)) {
             yield* Effect.logWarning(`pgfx listener: giving up reconnecting: ${lastError.message}`)
             backoff = undefined
@@ -546,9 +544,14 @@ export const make = (
             return false
           }
         }
-        if (subscribers.size === 0) return false
-        const scope = yield* Scope.fork(listenerScope)
+        if (subscribers.size === 0 || closing()) return false
+        const scope = yield* Scope.fork(connectionsScope)
         const exit = yield* Effect.exit(open(scope))
+        if (Exit.isSuccess(exit) && closing()) {
+          // Connected while the Scope began to close: do not keep the connection.
+          yield* Scope.close(scope, Exit.void)
+          return false
+        }
         if (Exit.isSuccess(exit)) {
           live = exit.value
           listening.clear()
@@ -556,6 +559,7 @@ export const make = (
           return true
         }
         yield* Scope.close(scope, exit)
+        if (closing()) return false
         const error = Cause.findErrorOption(exit.cause)
         if (Option.isNone(error)) return yield* Effect.failCause(exit.cause as Cause.Cause<never>)
         lastError = error.value
@@ -580,6 +584,7 @@ export const make = (
         yield* Effect.yieldNow
         const reason = yield* entry.connection.closed
         yield* Scope.close(entry.scope, Exit.void)
+        if (closing()) return // shutting down: the connection was closed on purpose
         if (reason !== undefined) lastError = reason
         const now = yield* Clock.currentTimeMillis
         if (subscribers.size === 0 || now - entry.openedAt >= stableAfterMillis) {
@@ -669,6 +674,7 @@ export const make = (
     const manage: Effect.Effect<void> = Effect.gen(function*() {
       while (true) {
         if (live !== undefined && !live.connection.isOpen) yield* lost(live)
+        if (closing()) return yield* Effect.never // the Scope's finalizers stop this fiber
         if (live === undefined && subscribers.size > 0) yield* connect
         if (live !== undefined) {
           const entry = live
@@ -684,18 +690,18 @@ export const make = (
       }
     })
 
-    yield* Scope.addFinalizer(
-      listenerScope,
-      Effect.sync(() => {
-        shutDown = true
-        const error = closedError()
-        for (const set of subscribers.values()) for (const sub of set) sub.end(error)
-        subscribers.clear()
-      })
-    )
+    // Finalizers run last-added first: stop the manager, end the streams, then (the Scope forked
+    // above) close the connection.
+    const shutdown = Effect.sync(() => {
+      shutDown = true
+      const error = closedError()
+      for (const set of subscribers.values()) for (const sub of set) sub.end(error)
+      subscribers.clear()
+    })
+    yield* Scope.addFinalizer(listenerScope, shutdown)
     yield* Effect.forkIn(
       Effect.catchCause(manage, (cause) =>
-        Effect.andThen(
+        closing() ? Effect.void : Effect.andThen(
           Effect.logError("pgfx listener: stopped unexpectedly", cause),
           Effect.sync(() => {
             shutDown = true
@@ -713,9 +719,9 @@ export const make = (
 
     const subscribe = (channel: string, opts?: ListenOptions) =>
       Effect.gen(function*() {
-        const problem = channelProblem(channel)
-        if (problem !== undefined) return yield* Effect.fail(encodeError(`cannot listen: ${problem}`))
-        if (shutDown) return yield* Effect.fail(closedError())
+        const problem = listenProblem(channel)
+        if (problem !== undefined) return yield* Effect.fail(problem)
+        if (closing()) return yield* Effect.fail(closedError())
         const sub = new Subscriber(channel, opts)
         yield* Effect.acquireRelease(Effect.sync(() => register(sub)), () =>
           Effect.sync(() => {
@@ -734,14 +740,7 @@ export const make = (
       notifications: ((channel: string, opts?: ListenOptions) =>
         Stream.filter(listen(channel, opts), isNotification)) as PgListener["notifications"],
       subscribe: subscribe as PgListener["subscribe"],
-      notify: (channel, payload = "") =>
-        Effect.suspend(() => {
-          const error = validateNotify(channel, payload)
-          if (error !== undefined) return Effect.fail(error)
-          return withConnection((connection) =>
-            Effect.asVoid(connection.execute(notifySql, [channel, payload], { paramTypes: notifyTypes }))
-          )
-        }),
+      notify: (channel, payload = "") => notifyWith(withConnection, channel, payload),
       get processId() {
         return live?.connection.isOpen === true ? live.connection.processId : undefined
       },

@@ -14,6 +14,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as PgClient from "../src/PgClient.ts"
@@ -366,6 +367,74 @@ describe("PgListen", () => {
       assert.deepStrictEqual(payloads(c.events), ["one"])
       yield* eventually("connection closed", Effect.map(backends(sender, app), (n) => n === 0))
     }))
+
+  it.live("closing the Scope with streams running logs nothing at WARN or above; the streams end", () => {
+    const logged: Array<string> = []
+    const collector = Logger.make((options) => {
+      if (options.logLevel === "Warn" || options.logLevel === "Error" || options.logLevel === "Fatal") {
+        logged.push(`${options.logLevel}: ${String(options.message)}`)
+      }
+    })
+    return Effect.gen(function*() {
+      const app = unique("pgfx_listen_shutdown")
+      const chanA = unique("chan_shut_a")
+      const chanB = unique("chan_shut_b")
+      const sender = yield* PgConnection.make(url)
+      const scope = yield* Scope.make()
+      const listener = yield* Scope.provide(PgListen.make(PgSource.fromConnection(sender, withApp(app))), scope)
+      // Consumers forked into the listener's Scope (as `Effect.forkScoped` does) before the
+      // first LISTEN: the connection opens after them, so closing the Scope closes it first and
+      // then interrupts them one by one, while the listener still has streams. Their clean-up
+      // takes a moment (as finishing a statement would), which gives the listener time to
+      // notice its closed connection.
+      const received: Array<string> = []
+      const consumers = yield* Effect.forEach([chanA, chanA, chanB], (channel) =>
+        Effect.forkIn(
+          Stream.runForEach(listener.notifications(channel), (n) => Effect.sync(() => received.push(n.payload))).pipe(
+            Effect.onInterrupt(() => Effect.sleep("20 millis"))
+          ),
+          scope,
+          { startImmediately: true }
+        ))
+      // And streams running in fibers of their own, outside the Scope.
+      const a = yield* collect(listener.subscribe(chanA))
+      const b = yield* collect(listener.subscribe(chanB))
+      yield* eventually(
+        "the consumers are listening",
+        Effect.andThen(
+          Effect.andThen(listener.notify(chanA, "probe"), listener.notify(chanB, "probe")),
+          Effect.sync(() => received.length >= 3)
+        )
+      )
+      yield* listener.notify(chanA, "one")
+      yield* eventually("delivered", Effect.sync(() => payloads(a.events).includes("one")))
+      assert.strictEqual(yield* backends(sender, app), 1)
+
+      yield* Scope.close(scope, Exit.void)
+      for (const fiber of consumers) {
+        const exit = yield* Fiber.await(fiber).pipe(Effect.timeout("5 seconds"))
+        assert.isTrue(Exit.isSuccess(exit) || Exit.hasInterrupts(exit), String(exit))
+      }
+      // The other streams end (end of stream, not a failure) ...
+      for (const fiber of [a.fiber, b.fiber]) {
+        const exit = yield* Fiber.await(fiber).pipe(Effect.timeout("5 seconds"))
+        assert.isTrue(Exit.isSuccess(exit), String(exit))
+      }
+      assert.strictEqual(payloads(a.events).filter((p) => p !== "probe").join(), "one")
+      yield* eventually("connection closed", Effect.map(backends(sender, app), (n) => n === 0))
+      // ... shutting down is not reported as a lost connection, and no reconnection is tried.
+      yield* Effect.sleep("200 millis") // let a (wrong) reconnection attempt show itself
+      assert.deepStrictEqual(logged, [])
+      assert.strictEqual(yield* backends(sender, app), 0)
+      assert.isUndefined(listener.processId)
+      // A stream started after the close fails with ConnectionClosed.
+      const late = yield* Effect.exit(Stream.runDrain(listener.listen(chanA)))
+      const r = Exit.isFailure(late) ? late.cause.reasons[0] : undefined
+      const e = r?._tag === "Fail" ? r.error : undefined
+      assert.instanceOf(e, PgError.PgError)
+      assert.strictEqual((e as PgError.PgError).reason._tag, "ConnectionClosed")
+    }).pipe(Effect.provide(Logger.layer([collector])))
+  })
 
   it.live("a non-retryable connection failure fails the stream", () =>
     Effect.gen(function*() {
