@@ -19,6 +19,7 @@
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -277,7 +278,8 @@ export const make = (
       restore(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize })),
       (established) =>
         Effect.acquireRelease(
-          Effect.sync(() => fromEstablished(established, options)),
+          // the caller's services (logger, tracer…) run the connection's background effects
+          Effect.map(Effect.context<never>(), (context) => fromEstablished(established, options, context)),
           (connection) => connection.close
         )
     )
@@ -286,8 +288,12 @@ export const make = (
 /**
  * Builds the session object over an established (started-up) socket.
  */
-const fromEstablished = (established: Established, options: ConnectionOptions): PgConnection => {
-  const ctx = new ConnectionContext(established, options)
+const fromEstablished = (
+  established: Established,
+  options: ConnectionOptions,
+  context: Context.Context<never>
+): PgConnection => {
+  const ctx = new ConnectionContext(established, options, context)
   const { socket, startup } = established
   const { session, cache, registryRef } = ctx
   const submission = makeSubmission(ctx)

@@ -9,6 +9,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import * as PgCodec from "@pgfx/protocol/PgCodec"
@@ -455,6 +457,24 @@ describe("asynchronous messages", () => {
       assert.strictEqual(notices[0]!.code, "00000")
       assert.strictEqual(notices[0]!.severityNonLocalized ?? notices[0]!.severity, "NOTICE")
     }))
+
+  it.live("without onNotice, notices are logged at Debug through the logger of the fiber that connected", () => {
+    const logged: Array<string> = []
+    const collector = Logger.make((options) => {
+      logged.push(`${options.logLevel}: ${String(options.message)}`)
+    })
+    return Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      yield* c.simple("do $$ begin raise notice 'hello %', 7; end $$")
+      yield* c.execute("select 1")
+      // the log line is forked: give it a bounded moment
+      for (let i = 0; i < 50 && logged.length === 0; i++) yield* Effect.sleep("10 millis")
+      assert.deepStrictEqual(logged, ["Debug: PostgreSQL NOTICE: hello 7"])
+    }).pipe(
+      Effect.provide(Logger.layer([collector])),
+      Effect.provideService(References.MinimumLogLevel, "Debug")
+    )
+  })
 
   it.live("notifications arrive with channel, payload and processId", () =>
     Effect.gen(function*() {

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as PgFrontend from "@pgfx/protocol/PgFrontend"
@@ -76,14 +77,21 @@ export class ConnectionContext {
    */
   readonly takeBytes: (build: () => void) => Uint8Array
 
-  constructor(established: Established, options: ConnectionOptions) {
+  /** Runs a background effect (a notice's log line, a CancelRequest) with the creator's services. */
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => void
+
+  constructor(established: Established, options: ConnectionOptions, context: Context.Context<never>) {
+    const fork = Effect.runForkWith(context)
+    this.runFork = (effect) => {
+      fork(effect)
+    }
     const { socket, startup } = established
     this.established = established
     this.options = options
     this.parameters = startup.parameters
     const onNotice = options.onNotice ??
       ((notice: Notice) => {
-        Effect.runFork(Effect.logDebug(`PostgreSQL ${notice.severity}: ${notice.message}`))
+        this.runFork(Effect.logDebug(`PostgreSQL ${notice.severity}: ${notice.message}`))
       })
     this.onNotice = onNotice
     const cancelTimeout = Duration.fromInputUnsafe(options.cancelTimeout ?? Duration.seconds(5))
@@ -154,7 +162,7 @@ export class ConnectionContext {
       sendCancel: (done) => {
         // `done` releases the requests the session holds back while the cancel is in flight;
         // bounded by cancelTimeout so an unreachable server cannot stall the session for longer.
-        Effect.runFork(
+        this.runFork(
           sendCancelRequest(established).pipe(
             Effect.timeoutOption(cancelTimeout),
             Effect.ensuring(Effect.sync(done))
