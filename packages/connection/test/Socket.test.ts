@@ -7,7 +7,7 @@ import * as net from "node:net"
 import * as tls from "node:tls"
 import { generate } from "../../../test/node_modules/selfsigned/index.js"
 import * as PgError from "../src/PgError.ts"
-import { fromNodeSocket, type PgSocket } from "../src/internal/socket.ts"
+import { fromNodeSocket, type PgSocket, SlabReader } from "../src/internal/socket.ts"
 import { resolveTls } from "../src/internal/tls.ts"
 
 // -----------------------------------------------------------------------------
@@ -335,4 +335,62 @@ describe("PgSocket TLS upgrade", () => {
       assert.include(["TlsError", "ConnectionError"], error!.reason._tag)
       assert.strictEqual(rec.closes.length, 1)
     }))
+})
+
+describe("SlabReader (reads straight into slabs: onread)", () => {
+  /** Plays Node's part: asks for memory, fills as much of `bytes` as fits, reports the count. */
+  const read = (reader: SlabReader, bytes: Uint8Array): Array<Uint8Array> => {
+    const parts: Array<Uint8Array> = []
+    for (let at = 0; at < bytes.length;) {
+      const memory = reader.buffer()
+      assert.isAtLeast(memory.length, 16 * 1024) // never a sliver of a slab
+      const n = Math.min(memory.length, bytes.length - at)
+      memory.set(bytes.subarray(at, at + n))
+      reader.callback(n, memory)
+      parts.push(bytes.slice(at, at + n))
+      at += n
+    }
+    return parts
+  }
+
+  it("hands on each read as a view that later reads never overwrite, across slabs, in order", () => {
+    const reader = new SlabReader()
+    const got: Array<Uint8Array> = []
+    read(reader, Uint8Array.of(1, 2, 3)) // before the socket is wrapped: kept
+    reader.connect((chunk) => got.push(chunk))
+    const sent: Array<Uint8Array> = [Uint8Array.of(1, 2, 3)]
+    for (let i = 0; i < 40; i++) sent.push(...read(reader, new Uint8Array(5000 + i * 997).fill(i + 7)))
+    assert.strictEqual(got.length, sent.length)
+    for (let i = 0; i < sent.length; i++) assert.deepStrictEqual(got[i], sent[i], `read ${i}`)
+    // more than one slab was used (the total is far beyond one)
+    assert.isAbove(new Set(got.map((c) => c.buffer)).size, 1)
+  })
+
+  it("a real socket opened with onread delivers every byte in order", async () => {
+    const total = 3_000_000
+    const payload = new Uint8Array(total)
+    for (let i = 0; i < total; i++) payload[i] = (i * 31) & 0xff
+    const server = net.createServer((s) => {
+      s.end(payload)
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const port = (server.address() as net.AddressInfo).port
+    const reader = new SlabReader()
+    const chunks: Array<Uint8Array> = []
+    const done = new Promise<void>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port, onread: { buffer: reader.buffer, callback: reader.callback } })
+      socket.on("close", () => resolve())
+    })
+    reader.connect((chunk) => chunks.push(chunk))
+    await done
+    server.close()
+    const received = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+    let at = 0
+    for (const c of chunks) {
+      received.set(c, at)
+      at += c.length
+    }
+    assert.strictEqual(received.length, total)
+    assert.isTrue(received.every((b, i) => b === payload[i]))
+  })
 })

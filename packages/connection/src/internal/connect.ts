@@ -51,7 +51,7 @@ import { dual } from "effect/Function"
 import * as Result from "effect/Result"
 import * as net from "node:net"
 import * as PgError from "../PgError.ts"
-import { closedError, fromNodeSocket, type PgSocket, type SocketPeer } from "./socket.ts"
+import { closedError, fromNodeSocket, type PgSocket, SlabReader, type SocketPeer } from "./socket.ts"
 import { checkTlsSettings, resolveTls, type TlsSettings } from "./tls.ts"
 
 /**
@@ -187,10 +187,12 @@ export const openSocket = Effect.fnUntraced(function*(
   const endpoint = endpointOf(target)
   return yield* Effect.callback<PgSocket, PgError.PgError>((resume) => {
     let socket: net.Socket
+    const reader = new SlabReader()
+    const onread = { buffer: reader.buffer, callback: reader.callback }
     try {
       socket = endpoint.transport === "unix"
-        ? net.connect({ path: endpoint.path })
-        : net.connect({ host: endpoint.address, port: endpoint.port, autoSelectFamily: true })
+        ? net.connect({ path: endpoint.path, onread })
+        : net.connect({ host: endpoint.address, port: endpoint.port, autoSelectFamily: true, onread })
     } catch (cause) {
       resume(Effect.fail(connectError(cause, endpoint)))
       return
@@ -205,7 +207,7 @@ export const openSocket = Effect.fnUntraced(function*(
           socket.setKeepAlive(true, Number.isFinite(idle) && idle > 0 ? idle : 0)
         }
       }
-      resume(Effect.succeed(fromNodeSocket(socket, endpoint.peer)))
+      resume(Effect.succeed(fromNodeSocket(socket, endpoint.peer, reader)))
     }
     const onError = (cause: Error): void => {
       socket.off("connect", onConnect)

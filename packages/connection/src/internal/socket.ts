@@ -121,6 +121,56 @@ export const socketError = (error: unknown, peer: SocketPeer): PgError.PgError =
   )
 }
 
+/** Bytes per slab of {@link SlabReader} (what an idle connection keeps, at most). */
+const SLAB_SIZE = 64 * 1024
+/** A read is offered at least this much room; less left in the slab starts a new one. */
+const MIN_READ_ROOM = 16 * 1024
+
+/**
+ * Reads a plain socket straight into memory of ours (`net.connect({ onread })`), bypassing the
+ * Readable stream: no Buffer allocation, `push`, `nextTick` or `'data'` emit per read. Each read
+ * is offered the unused tail of a slab and the bytes it fills are handed on as a view, never
+ * written again (the parser may keep views into a chunk: zero-copy rows); a new slab starts when
+ * the tail runs short, and the old one is freed by the GC once no view is left.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export class SlabReader {
+  private slab: Uint8Array = new Uint8Array(0)
+  private used = 0
+  /** Where the bytes go; until set (the socket is not wrapped yet), they are kept in order. */
+  private sink: ((chunk: Uint8Array) => void) | undefined = undefined
+  private early: Array<Uint8Array> = []
+
+  /** The memory for the next read (Node asks before every read). */
+  readonly buffer = (): Uint8Array => {
+    if (this.slab.length - this.used < MIN_READ_ROOM) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+      this.used = 0
+    }
+    return this.slab.subarray(this.used)
+  }
+
+  /** A read filled `n` bytes at the start of `buffer`'s memory. */
+  readonly callback = (n: number, buffer: Uint8Array): boolean => {
+    const chunk = buffer.subarray(0, n)
+    this.used += n
+    const sink = this.sink
+    if (sink === undefined) this.early.push(chunk)
+    else sink(chunk)
+    return true
+  }
+
+  /** Sends the bytes (and those read so far) to `sink`. */
+  connect(sink: (chunk: Uint8Array) => void): void {
+    this.sink = sink
+    const early = this.early
+    this.early = []
+    for (const chunk of early) sink(chunk)
+  }
+}
+
 class NodePgSocket implements PgSocket {
   readonly transport: "tcp" | "unix"
   encrypted = false
@@ -141,12 +191,14 @@ class NodePgSocket implements PgSocket {
 
   private readonly peer: SocketPeer
 
-  constructor(socket: net.Socket, peer: SocketPeer) {
+  constructor(socket: net.Socket, peer: SocketPeer, reader: SlabReader | undefined) {
     this.peer = peer
     this.transport = peer.transport
     this.plain = socket
     this.current = socket
     this.attach(socket)
+    // with `onread`, the plain socket's bytes arrive here instead of as 'data' events
+    reader?.connect(this.onDataEvent)
   }
 
   get closed(): boolean {
@@ -358,9 +410,12 @@ export const closedError = (peer: SocketPeer, when: string): PgError.PgError =>
 
 /**
  * Wraps a connected `node:net` socket. The socket should be fresh (no listeners of its own);
- * its `'data'` events start flowing at once and are kept until handlers are installed.
+ * its `'data'` events start flowing at once and are kept until handlers are installed. A socket
+ * opened with `onread` from a {@link SlabReader} passes that reader: its reads take the place of
+ * the `'data'` events.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const fromNodeSocket = (socket: net.Socket, peer: SocketPeer): PgSocket => new NodePgSocket(socket, peer)
+export const fromNodeSocket = (socket: net.Socket, peer: SocketPeer, reader?: SlabReader): PgSocket =>
+  new NodePgSocket(socket, peer, reader)
