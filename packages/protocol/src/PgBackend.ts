@@ -950,7 +950,16 @@ const decodeRowDescription = (r: Reader): RowDescription => {
 }
 
 /** Validates a DataRow body in `b[start, end)` and returns the message; throws ParseError. */
-const decodeDataRow = (b: Uint8Array, start: number, end: number): DataRow => {
+/** A DataRow delivered in place (see {@link ParserOptions.reuseDataRow}). */
+interface ReusedDataRow {
+  readonly _tag: "DataRow"
+  bytes: Uint8Array
+  start: number
+  end: number
+  fieldCount: number
+}
+
+const decodeDataRow = (b: Uint8Array, start: number, end: number, into?: ReusedDataRow): DataRow => {
   if (end - start < 2) throw parseError(0x44, "truncated field count")
   const n = (b[start]! << 8) | b[start + 1]!
   let p = start + 2
@@ -966,7 +975,12 @@ const decodeDataRow = (b: Uint8Array, start: number, end: number): DataRow => {
     }
   }
   if (p !== end) throw parseError(0x44, `${end - p} bytes left over after ${n} fields`)
-  return { _tag: "DataRow", bytes: b, start: start + 2, end, fieldCount: n }
+  if (into === undefined) return { _tag: "DataRow", bytes: b, start: start + 2, end, fieldCount: n }
+  into.bytes = b
+  into.start = start + 2
+  into.end = end
+  into.fieldCount = n
+  return into
 }
 
 const requireEmpty = <A>(r: Reader, message: A): A => r.done(message)
@@ -1099,6 +1113,12 @@ export interface ParserOptions {
    * soon as the 5-byte header arrives.
    */
   readonly maxMessageSize?: number | undefined
+  /**
+   * Deliver every `DataRow` in one object of the parser's, refilled for each row: valid only
+   * during the `onMessage` call (its `bytes` view stays valid as usual). Saves an allocation per
+   * row for a consumer that builds the row at once. Default `false`.
+   */
+  readonly reuseDataRow?: boolean | undefined
 }
 
 /**
@@ -1146,8 +1166,12 @@ class ParserImpl implements Parser {
   private readonly reader = newReader()
   private delivering = false
 
-  constructor(maxMessageSize: number) {
+  /** The DataRow refilled for each row, when the parser was asked to reuse one. */
+  private readonly row: ReusedDataRow | undefined
+
+  constructor(maxMessageSize: number, reuseDataRow: boolean) {
     this.maxMessageSize = maxMessageSize
+    this.row = reuseDataRow ? { _tag: "DataRow", bytes: EMPTY, start: 0, end: 0, fieldCount: 0 } : undefined
   }
 
   get pending(): number {
@@ -1170,7 +1194,7 @@ class ParserImpl implements Parser {
         if (length < 4 || length > max || knownTypes[type] === 0) this.badHeader(type, length)
         const next = pos + 1 + length
         if (next > end) break
-        const message = type === 0x44 ? decodeDataRow(chunk, pos + 5, next) : decodeBody(reader, type, chunk, pos + 5, next)
+        const message = type === 0x44 ? decodeDataRow(chunk, pos + 5, next, this.row) : decodeBody(reader, type, chunk, pos + 5, next)
         this.delivering = true
         onMessage(message)
         this.delivering = false
@@ -1234,7 +1258,7 @@ class ParserImpl implements Parser {
     this.partialLength = 0
     this.total = 0
     const type = bytes[0]!
-    const message = type === 0x44 ? decodeDataRow(bytes, 5, total) : decodeBody(this.reader, type, bytes, 5, total)
+    const message = type === 0x44 ? decodeDataRow(bytes, 5, total, this.row) : decodeBody(this.reader, type, bytes, 5, total)
     this.delivering = true
     onMessage(message)
     this.delivering = false
@@ -1293,7 +1317,7 @@ export const makeParser = (options?: ParserOptions): Parser => {
   const max = requested === undefined || !Number.isFinite(requested) || requested < 4
     ? defaultMaxMessageSize
     : Math.min(Math.floor(requested), 0x7fffffff)
-  return new ParserImpl(max)
+  return new ParserImpl(max, options?.reuseDataRow === true)
 }
 
 /**

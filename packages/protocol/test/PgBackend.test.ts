@@ -116,6 +116,27 @@ describe("PgBackend", () => {
       })
     })
 
+    it("reuseDataRow: one object refilled per row, read during the callback, at every split point", () => {
+      const bytes = reply("query-rows")
+      for (let split = 0; split <= bytes.length; split++) {
+        const parser = PgBackend.makeParser({ reuseDataRow: true })
+        const seen: Array<PgBackend.DataRow> = []
+        const texts: Array<Array<string | null>> = []
+        const onMessage = (m: BackendMessage) => {
+          if (m._tag !== "DataRow") return
+          seen.push(m)
+          texts.push(PgBackend.dataRowText(m))
+        }
+        assert.isUndefined(parser.push(bytes.subarray(0, split), onMessage))
+        assert.isUndefined(parser.push(bytes.subarray(split), onMessage))
+        assert.deepStrictEqual(texts, [["1"], ["2"], ["3"]], `split at ${split}`)
+        assert.strictEqual(new Set(seen).size, 1)
+      }
+      // the default still gives every row its own object
+      const fresh = decodeCaptured("query-rows").filter((m) => m._tag === "DataRow")
+      assert.strictEqual(new Set(fresh).size, 3)
+    })
+
     it("several rows, UTF-8, two statements, a large row", () => {
       assert.deepStrictEqual(rows(decodeCaptured("query-rows")), [["1"], ["2"], ["3"]])
       assert.deepStrictEqual(rows(decodeCaptured("query-unicode")), [["héllo wörld ✓ 😀"]])

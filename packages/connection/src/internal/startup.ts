@@ -197,9 +197,8 @@ export const startup = Effect.fnUntraced(function*(
   socket: PgSocket,
   options: StartupOptions
 ): Effect.fn.Return<StartupResult, PgError.PgError> {
-  const parser = PgBackend.makeParser(
-    options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : undefined
-  )
+  // DataRows are built into rows during the callback (requests.ts, portal.ts): one object serves
+  const parser = PgBackend.makeParser({ maxMessageSize: options.maxMessageSize, reuseDataRow: true })
   const reader = new MessageReader(socket, parser)
   const encoder = PgFrontend.makeEncoder(256)
   const params: Array<readonly [string, string]> = [["user", options.user], ["database", options.database]]
