@@ -160,6 +160,14 @@ const judge = (spec: TableSpec, rows: ReadonlyArray<TableRow>): { verdict?: stri
         parts.push(`1.3× lies beyond the limit (${limit.label} ${formatRate(limit.rate!.median)}); pgfx is at ${(ofLimit * 100).toFixed(0)}% of it`)
       } else met = false
       parts.push(met ? "throughput target met (≥ 1.3× the best peer, or within 10% of the limit)" : "throughput target missed (≥ 1.3× the best peer)")
+      const serverUs = pgfx.serverCpuUsPerUnit
+      if (!met && serverUs !== undefined && serverUs > 0) {
+        // what the server's own CPU cost per unit allows one server core (the same messages as pgfx's)
+        const ceiling = 1e6 / serverUs
+        parts.push(
+          `the server spent ${serverUs.toFixed(2)} µs per ${spec.unit === "rows" ? "row" : "query"} in pgfx's runs: one server core tops out near ${formatRate(ceiling)}, pgfx is at ${(pgfx.rate!.median / ceiling * 100).toFixed(0)}% of that`
+        )
+      }
     } else parts.push("no other peer to compare with")
   }
   if (spec.memoryTarget !== undefined) {

@@ -27,34 +27,14 @@ import * as Stream from "effect/Stream"
 import * as PgClient from "../src/PgClient.ts"
 import type * as PgListen from "../src/PgListen.ts"
 import * as PgSource from "../src/PgSource.ts"
+import { backendPids, eventually, unique, withApp as withAppOf } from "./support/backends.ts"
 
 const server = pgServer()
 const url = server.connectionString()
 
-let counter = 0
-const unique = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`
+const withApp = (applicationName: string) => withAppOf(url, applicationName)
 
-const withApp = (applicationName: string) =>
-  `${url}${url.includes("?") ? "&" : "?"}application_name=${encodeURIComponent(applicationName)}`
 
-/** Re-runs `check` every 20 ms until it returns true; dies after `seconds`. */
-const eventually = (what: string, check: Effect.Effect<boolean, unknown>, seconds = 10) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + seconds * 1000
-    while (!(yield* check)) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-      yield* Effect.sleep("20 millis")
-    }
-  })
-
-/** The backend pids with this application_name. */
-const backendPids = (admin: PgConnection.PgConnection, applicationName: string) =>
-  Effect.map(
-    admin.execute<{ pid: number }>("select pid from pg_stat_activity where application_name = $1 order by pid", [
-      applicationName
-    ]),
-    (r) => r.rows.map((row) => row.pid)
-  )
 
 const backendCount = (admin: PgConnection.PgConnection, applicationName: string) =>
   Effect.map(backendPids(admin, applicationName), (pids) => pids.length)

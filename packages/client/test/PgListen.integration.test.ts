@@ -20,25 +20,16 @@ import * as Stream from "effect/Stream"
 import * as PgClient from "../src/PgClient.ts"
 import * as PgListen from "../src/PgListen.ts"
 import * as PgSource from "../src/PgSource.ts"
+import { eventually, unique, withApp as withAppOf } from "./support/backends.ts"
 
 const server = pgServer()
 const url = server.connectionString()
 
+const withApp = (applicationName: string) => withAppOf(url, applicationName)
+
+/** Varies names within this file (quoting cases). */
 let counter = 0
-const unique = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`
 
-const withApp = (applicationName: string) =>
-  `${url}${url.includes("?") ? "&" : "?"}application_name=${encodeURIComponent(applicationName)}`
-
-/** Re-runs `check` every 25 ms until it returns true; fails after `seconds`. */
-const eventually = (what: string, check: Effect.Effect<boolean, unknown>, seconds = 10) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + seconds * 1000
-    while (!(yield* check)) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-      yield* Effect.sleep("25 millis")
-    }
-  })
 
 const backends = (c: PgConnection.PgConnection, applicationName: string) =>
   Effect.map(

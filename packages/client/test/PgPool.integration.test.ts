@@ -13,33 +13,14 @@ import { pgServer } from "@pgfx/test/PgTestServer"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as PgPool from "../src/PgPool.ts"
+import { backendPids, eventually, unique, withApp as withAppOf } from "./support/backends.ts"
 
 const server = pgServer()
 const url = server.connectionString()
 
-let counter = 0
-const unique = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`
+const withApp = (applicationName: string) => withAppOf(url, applicationName)
 
-const withApp = (applicationName: string) =>
-  `${url}${url.includes("?") ? "&" : "?"}application_name=${encodeURIComponent(applicationName)}`
 
-/** Re-runs `check` every 25 ms until it returns true; fails after `seconds`. */
-const eventually = (what: string, check: Effect.Effect<boolean, unknown>, seconds = 10) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + seconds * 1000
-    while (!(yield* check)) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-      yield* Effect.sleep("25 millis")
-    }
-  })
-
-const backendPids = (c: PgConnection.PgConnection, applicationName: string) =>
-  Effect.map(
-    c.execute<{ pid: number }>("select pid from pg_stat_activity where application_name = $1 order by pid", [
-      applicationName
-    ]),
-    (r) => r.rows.map((row) => row.pid)
-  )
 
 const pidOf = (c: PgConnection.PgConnection) =>
   Effect.map(c.execute<{ pid: number }>("select pg_backend_pid() as pid"), (r) => r.rows[0]!.pid)
