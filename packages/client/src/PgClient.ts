@@ -487,17 +487,23 @@ const makeListenerCell = (
 ) => {
   const scope = Scope.makeUnsafe()
   let cell: Deferred.Deferred<PgListen.PgListener> | undefined = undefined
-  const get: Effect.Effect<PgListen.PgListener> = Effect.suspend(() => {
-    if (cell !== undefined) return Deferred.await(cell)
-    const created = Deferred.makeUnsafe<PgListen.PgListener>()
-    cell = created
-    return Effect.uninterruptible(
-      Effect.flatMap(
+  // Check-and-set and the creation run uninterruptibly (the run loop may yield between any two
+  // steps, and an interruption there would strand the Deferred); only waiting is interruptible.
+  const get: Effect.Effect<PgListen.PgListener> = Effect.uninterruptibleMask((restore) =>
+    Effect.suspend(() => {
+      if (cell !== undefined) return restore(Deferred.await(cell))
+      const created = Deferred.makeUnsafe<PgListen.PgListener>()
+      cell = created
+      return Effect.flatMap(
         Effect.exit(Effect.provideContext(Scope.provide(PgListen.make(client(), options ?? {}), scope), context)),
-        (exit) => Effect.andThen(Deferred.done(created, exit), exit)
+        (exit) => {
+          // a failed creation (a defect) is not kept: the next caller tries again
+          if (exit._tag === "Failure" && cell === created) cell = undefined
+          return Effect.andThen(Deferred.done(created, exit), exit)
+        }
       )
-    )
-  })
+    })
+  )
   return { get, close: Scope.close(scope, Exit.void) }
 }
 

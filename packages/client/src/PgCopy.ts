@@ -50,6 +50,7 @@ import * as PgError from "@pgfx/connection/PgError"
 import type { Codec } from "@pgfx/protocol/PgCodec"
 import * as PgCopyBinary from "@pgfx/protocol/PgCopyBinary"
 import { Oid } from "@pgfx/protocol/PgOid"
+import * as PgTextStyle from "@pgfx/protocol/PgTextStyle"
 import * as PgTypes from "@pgfx/protocol/PgTypes"
 import { PgWriter } from "@pgfx/protocol/PgWriter"
 import { findFailingColumn, makeTupleBuilder, makeValuesBuilder, type RowMode } from "./internal/copyRows.ts"
@@ -583,7 +584,8 @@ export const toRows: {
     if (fields === undefined) {
       return yield* Effect.fail(encodeError("toRows: the query returns no rows (it is not a SELECT)", select))
     }
-    const registry = connection.registry
+    // text COPY prints dates in the session's DateStyle / IntervalStyle
+    const registry = PgTypes.withTextStyle(connection.registry, PgTextStyle.fromParameters(connection.parameters))
     const codecs = fields.map((f) => PgTypes.getOrText(registry, f.typeOid))
     const names = fields.map((f) => f.name)
     const mode = options.rowMode ?? "object"

@@ -321,6 +321,20 @@ describe("PgCopy FROM failures", () => {
       )
     }), 30_000)
 
+  it.live("toRows in text format reads dates in the session's DateStyle", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      yield* c.simple("set DateStyle = 'German'; set IntervalStyle = 'sql_standard'")
+      // aclitem has no binary output: the COPY is text, and its dates print as 02.01.2020
+      const rows = yield* Stream.runCollect(
+        PgCopy.toRows(c, {
+          query: "select '2020-01-02'::date as d, interval '1 day 02:00' as i, 'postgres=r/postgres'::aclitem as a",
+          rowMode: "array"
+        })
+      )
+      assert.deepStrictEqual(rows.map((r) => (r as Array<unknown>).map(String)), [["2020-01-02", "1 day 02:00:00", "postgres=r/postgres"]])
+    }))
+
   it.live("raw bytes split anywhere, strings and bytes mixed, in binary format too", () =>
     Effect.gen(function*() {
       const source = yield* PgSource.single(url)

@@ -19,9 +19,11 @@
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as References from "effect/References"
+import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import type * as Stream from "effect/Stream"
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
 import type * as PgTypes from "@pgfx/protocol/PgTypes"
@@ -278,12 +280,18 @@ export const make = (
       restore(establish(config, { parameters: defaultStartupParameters, maxMessageSize: options.maxMessageSize })),
       (established) =>
         Effect.acquireRelease(
-          // the caller's services (logger, tracer…) run the connection's background effects
-          Effect.map(Effect.context<never>(), (context) => fromEstablished(established, options, context)),
+          // the caller's services (logger, log level, tracer…) run the connection's background
+          // effects — not its span, log annotations or Scope, which belong to the connecting fiber
+          Effect.map(Effect.context<never>(), (context) => fromEstablished(established, options, backgroundContext(context))),
           (connection) => connection.close
         )
     )
   )
+
+const backgroundContext = (context: Context.Context<never>): Context.Context<never> =>
+  Context.omit(Tracer.ParentSpan, References.CurrentLogAnnotations, References.CurrentLogSpans, Scope.Scope)(
+    context
+  ) as Context.Context<never>
 
 /**
  * Builds the session object over an established (started-up) socket.

@@ -343,7 +343,7 @@ describe("SlabReader (reads straight into slabs: onread)", () => {
     const parts: Array<Uint8Array> = []
     for (let at = 0; at < bytes.length;) {
       const memory = reader.buffer()
-      assert.isAtLeast(memory.length, 16 * 1024) // never a sliver of a slab
+      assert.isAtLeast(memory.length, 1024) // never a sliver of a slab
       const n = Math.min(memory.length, bytes.length - at)
       memory.set(bytes.subarray(at, at + n))
       reader.callback(n, memory)
@@ -362,8 +362,10 @@ describe("SlabReader (reads straight into slabs: onread)", () => {
     for (let i = 0; i < 40; i++) sent.push(...read(reader, new Uint8Array(5000 + i * 997).fill(i + 7)))
     assert.strictEqual(got.length, sent.length)
     for (let i = 0; i < sent.length; i++) assert.deepStrictEqual(got[i], sent[i], `read ${i}`)
-    // more than one slab was used (the total is far beyond one)
+    // more than one slab was used (the total is far beyond one); small ones first
     assert.isAbove(new Set(got.map((c) => c.buffer)).size, 1)
+    assert.strictEqual(got[0]!.buffer.byteLength, 4096)
+    assert.strictEqual(got.at(-1)!.buffer.byteLength, 65536)
   })
 
   it("a real socket opened with onread delivers every byte in order", async () => {

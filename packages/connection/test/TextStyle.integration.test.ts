@@ -66,6 +66,24 @@ describe("date/time text under the session's DateStyle and IntervalStyle", () =>
       assert.strictEqual(String(ok!.rows[0]!["at"]), "2024-03-04 05:06:07+00")
     }))
 
+  it.live("a SET pipelined just before a query: the query's rows are read in the new style", () =>
+    Effect.gen(function*() {
+      const c = yield* PgConnection.make(url)
+      // from MDY to DMY: read in the old order, 2020-01-02 would come back as February 1st
+      yield* c.simple("set DateStyle = 'SQL, MDY'")
+      const [, [result]] = yield* Effect.all([
+        c.simple("set DateStyle = 'SQL, DMY'"),
+        c.simple("select '2020-01-02'::date as d")
+      ], { concurrency: "unbounded" })
+      assert.strictEqual(String(result!.rows[0]!["d"]), "2020-01-02")
+      // and back to ISO the same way
+      const [, again] = yield* Effect.all([
+        c.simple("set DateStyle = 'ISO, MDY'"),
+        c.simple("select '2020-01-02'::date as d")
+      ], { concurrency: "unbounded" })
+      assert.strictEqual(String(again[0]!.rows[0]!["d"]), "2020-01-02")
+    }))
+
   it.live("RESET brings the ISO reading back", () =>
     Effect.gen(function*() {
       const c = yield* PgConnection.make(url)

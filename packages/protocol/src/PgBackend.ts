@@ -949,7 +949,6 @@ const decodeRowDescription = (r: Reader): RowDescription => {
   return r.done({ _tag: "RowDescription", fields })
 }
 
-/** Validates a DataRow body in `b[start, end)` and returns the message; throws ParseError. */
 /** A DataRow delivered in place (see {@link ParserOptions.reuseDataRow}). */
 interface ReusedDataRow {
   readonly _tag: "DataRow"
@@ -959,6 +958,10 @@ interface ReusedDataRow {
   fieldCount: number
 }
 
+/**
+ * Validates a DataRow body in `b[start, end)` and returns the message (in `into` when given);
+ * throws ParseError.
+ */
 const decodeDataRow = (b: Uint8Array, start: number, end: number, into?: ReusedDataRow): DataRow => {
   if (end - start < 2) throw parseError(0x44, "truncated field count")
   const n = (b[start]! << 8) | b[start + 1]!

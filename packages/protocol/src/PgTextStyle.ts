@@ -21,9 +21,11 @@
  * **Gotchas**
  * - The server sends `ParameterStatus` just before `ReadyForQuery`, so statements that follow a
  *   `SET DateStyle` in the same simple-query string (or `set_config` in the same row) are printed
- *   in the new style before the client hears of it. A change of form (ISO → SQL) is still read
- *   correctly; a change of field order alone (`SQL, MDY` → `SQL, DMY`) is not visible in
- *   `12/01/1997` and is read in the old order.
+ *   in the new style before the client hears of it. From a non-ISO style, a change of form
+ *   (SQL → German) is still read correctly; from the ISO style (whose registry keeps the plain
+ *   ISO decoders, for speed) a non-ISO form fails with a `CodecError`; a change of field order
+ *   alone (`SQL, MDY` → `SQL, DMY`) is not visible in `12/01/1997` and is read in the old order.
+ *   A `SET` sent as its own statement (even pipelined just before the query) has no such issue.
  * - Outside ISO, a `timestamptz` carries its zone's abbreviation instead of an offset. `UTC`,
  *   `GMT` and numeric abbreviations (`+0545`) decode; others (`PST`, `CET`, `LMT`) do not say
  *   their offset and fail with a `CodecError` recommending binary results or `DateStyle=ISO`.

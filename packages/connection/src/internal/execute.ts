@@ -165,7 +165,7 @@ export const makeExecuteWith = (
   ): ExecuteRequest => {
     if (params.length !== statement.paramTypes.length) throw parameterCountError(statement, params.length, statement.sql)
     const bytes = encodeExecute(statement, params)
-    return new ExecuteRequest(bytes, settle, statement.sql, lookupOf(), rowMode, statement.boundFields ?? noFields)
+    return new ExecuteRequest(bytes, settle, statement.sql, lookupOf, rowMode, statement.boundFields ?? noFields)
   }
 
   /**
@@ -233,11 +233,15 @@ export const makeExecuteWith = (
     rowMode: RowMode,
     held: boolean
   ): Effect.Effect<QueryResult, PgError.PgError> => {
-    // `DISCARD ALL` / `DEALLOCATE ALL` already emptied the cache when they completed (the
-    // session's `onStatementsDiscarded`); a missing statement is forgotten alone — the others
-    // are still prepared (each one found missing later is prepared again the same way).
+    // `DISCARD ALL` / `DEALLOCATE ALL` emptied the cache when they completed (the session's
+    // `onStatementsDiscarded`). Another missing statement — a `DEALLOCATE name` by hand, or a
+    // pooler that moved the session to another server, where none exists — empties it too, so
+    // no later statement fails the same way (inside a transaction that would be the user's
+    // error); the others are Closed (not an error for a name the server does not have).
     if (isMissing(error)) {
-      if (used !== undefined) cache.remove(statementKey(sql, paramTypes), used)
+      for (const statement of cache.takeAll()) {
+        if (statement !== used) ctx.pendingCloses.push(statement.name)
+      }
     } else if (used !== undefined && cache.remove(statementKey(sql, paramTypes), used)) {
       // Still on the server: close it with the next request (unless another fiber already
       // replaced it in the cache, in which case that fiber closed it).

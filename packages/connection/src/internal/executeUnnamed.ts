@@ -85,7 +85,7 @@ export const makeExecuteUnnamed = (
           encoder.execute("", 0)
           encoder.sync()
         })
-        return new ExecuteRequest(bytes, settle, sql, lookupOf(), rowMode, undefined)
+        return new ExecuteRequest(bytes, settle, sql, lookupOf, rowMode, undefined)
       },
       held
     ).pipe(

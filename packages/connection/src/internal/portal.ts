@@ -23,6 +23,8 @@ type Waiter = () => void
  */
 export class PortalRequest extends BaseRequest<void> {
   private readonly builder: ResultBuilder
+  /** The portal's fields (described beforehand): its row shape is taken at BindComplete. */
+  private readonly fields: ReadonlyArray<PgBackend.FieldDescription>
   /** Rows of the batch being received. */
   private batch: Array<any> = []
   /** Batches ready for the consumer. */
@@ -40,14 +42,14 @@ export class PortalRequest extends BaseRequest<void> {
   constructor(
     bytes: Uint8Array,
     query: string,
-    lookup: CodecLookup,
+    lookupOf: () => CodecLookup,
     rowMode: RowMode,
     fields: ReadonlyArray<PgBackend.FieldDescription>,
     writeSync: () => void
   ) {
     super(bytes, () => {}, query)
-    this.builder = new ResultBuilder(lookup, rowMode, query)
-    this.builder.describe(fields)
+    this.builder = new ResultBuilder(lookupOf, rowMode, query)
+    this.fields = fields
     this.builder.rows = this.batch
     this.writeSync = writeSync
   }
@@ -77,6 +79,7 @@ export class PortalRequest extends BaseRequest<void> {
   handle(message: PgBackend.BackendMessage): boolean {
     switch (message._tag) {
       case "BindComplete":
+        this.builder.describe(this.fields)
         return false
       case "DataRow":
         if (!this.abandoned) this.builder.row(message)

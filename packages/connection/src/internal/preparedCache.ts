@@ -104,6 +104,13 @@ export class PreparedCache {
     if (key === this.mruKey) this.mruKey = undefined
   }
 
+  /** Forgets everything and returns what it held (their names may still be prepared). */
+  takeAll(): Array<PreparedStatement> {
+    const all = Array.from(this.map.values())
+    this.clear()
+    return all
+  }
+
   /** Forgets everything (after DISCARD ALL / DEALLOCATE ALL, or a reset). */
   clear(): void {
     this.map.clear()

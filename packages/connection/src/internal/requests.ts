@@ -97,23 +97,27 @@ export class ResultBuilder {
   private decoders: ReadonlyArray<FieldDecoder> = []
   /** Set after a row failed to decode: the remaining rows are dropped. */
   failed: PgError.PgError | undefined = undefined
-  private readonly lookup: CodecLookup
+  private readonly lookupOf: () => CodecLookup
   private readonly rowMode: RowMode
   private readonly query: string | undefined
 
-  constructor(lookup: CodecLookup, rowMode: RowMode, query: string | undefined) {
-    this.lookup = lookup
+  /**
+   * `lookupOf` gives the codecs as they are when the result's shape becomes known (not when the
+   * request was made): a `SET DateStyle` pipelined just before has been reported by then.
+   */
+  constructor(lookupOf: () => CodecLookup, rowMode: RowMode, query: string | undefined) {
+    this.lookupOf = lookupOf
     this.rowMode = rowMode
     this.query = query
   }
 
   describe(fields: ReadonlyArray<PgBackend.FieldDescription>): void {
-    this.useShape(fields, this.lookup.get(fields, this.rowMode))
+    this.useShape(fields, this.lookupOf().get(fields, this.rowMode))
   }
 
   /** As `describe`, for a fields array that is reused as is (a cached statement's). */
   describeKnown(fields: ReadonlyArray<PgBackend.FieldDescription>): void {
-    this.useShape(fields, this.lookup.known(fields, this.rowMode))
+    this.useShape(fields, this.lookupOf().known(fields, this.rowMode))
   }
 
   private useShape(fields: ReadonlyArray<PgBackend.FieldDescription>, shape: RowShape): void {
@@ -172,7 +176,7 @@ export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> 
   readonly handlesCopyIn = true
   private readonly results: Array<QueryResult> = []
   private current: ResultBuilder | undefined = undefined
-  private readonly lookup: CodecLookup
+  private readonly lookupOf: () => CodecLookup
   private readonly rowMode: RowMode
   private readonly writeNow: (bytes: Uint8Array) => void
   private readonly copyFail: Uint8Array
@@ -181,13 +185,13 @@ export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> 
     bytes: Uint8Array,
     settle: Settle<ReadonlyArray<QueryResult>>,
     query: string,
-    lookup: CodecLookup,
+    lookupOf: () => CodecLookup,
     rowMode: RowMode,
     writeNow: (bytes: Uint8Array) => void,
     copyFail: Uint8Array
   ) {
     super(bytes, settle, query)
-    this.lookup = lookup
+    this.lookupOf = lookupOf
     this.rowMode = rowMode
     this.writeNow = writeNow
     this.copyFail = copyFail
@@ -196,7 +200,7 @@ export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> 
   handle(message: PgBackend.BackendMessage): boolean {
     switch (message._tag) {
       case "RowDescription": {
-        this.current = new ResultBuilder(this.lookup, this.rowMode, this.query)
+        this.current = new ResultBuilder(this.lookupOf, this.rowMode, this.query)
         this.current.describe(message.fields)
         return false
       }
@@ -206,7 +210,7 @@ export class SimpleQueryRequest extends BaseRequest<ReadonlyArray<QueryResult>> 
         return false
       }
       case "CommandComplete": {
-        const builder = this.current ?? new ResultBuilder(this.lookup, this.rowMode, this.query)
+        const builder = this.current ?? new ResultBuilder(this.lookupOf, this.rowMode, this.query)
         if (builder.failed !== undefined && this.error === undefined) this.error = builder.failed
         this.results.push(builder.result(message))
         this.current = undefined
@@ -285,20 +289,24 @@ export class ExecuteRequest extends BaseRequest<QueryResult> {
   readonly retryOnStrayCancel = true
   private readonly builder: ResultBuilder
   private complete: PgBackend.CommandComplete | undefined = undefined
+  /**
+   * A cached statement's fields (the same array at every execution): no RowDescription comes,
+   * so the shape is taken at BindComplete, memoised on the array instead of looked up by a key
+   * built from every column.
+   */
+  private readonly knownFields: ReadonlyArray<PgBackend.FieldDescription> | undefined
 
   constructor(
     bytes: Uint8Array,
     settle: Settle<QueryResult>,
     query: string,
-    lookup: CodecLookup,
+    lookupOf: () => CodecLookup,
     rowMode: RowMode,
     knownFields: ReadonlyArray<PgBackend.FieldDescription> | undefined
   ) {
     super(bytes, settle, query)
-    this.builder = new ResultBuilder(lookup, rowMode, query)
-    // Known fields are a cached statement's (the same array at every execution): their row
-    // shape is memoised on the array instead of looked up by a key built from every column.
-    if (knownFields !== undefined) this.builder.describeKnown(knownFields)
+    this.builder = new ResultBuilder(lookupOf, rowMode, query)
+    this.knownFields = knownFields
   }
 
   handle(message: PgBackend.BackendMessage): boolean {
@@ -306,8 +314,10 @@ export class ExecuteRequest extends BaseRequest<QueryResult> {
       case "DataRow":
         if (!this.abandoned) this.builder.row(message)
         return false
-      case "ParseComplete":
       case "BindComplete":
+        if (this.knownFields !== undefined) this.builder.describeKnown(this.knownFields)
+        return false
+      case "ParseComplete":
       case "NoData":
         return false
       case "RowDescription":

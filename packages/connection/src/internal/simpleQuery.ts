@@ -39,7 +39,7 @@ export const makeSimpleWith = (ctx: ConnectionContext, { submit }: Submission): 
           takeBytes(() => encoder.query(sql)),
           settle,
           sql,
-          lookupOf(),
+          lookupOf,
           opts?.rowMode ?? "object",
           (bytes) => session.writeNow(bytes, request),
           copyFail

@@ -12,7 +12,9 @@
  * `upgradeTls` swaps the plain socket for the TLS one under the same handlers. Plaintext bytes
  * still unread when the upgrade starts were not protected by TLS (and may have been injected by
  * a man in the middle, CVE-2021-23222): the upgrade refuses them, as libpq does ("received
- * unencrypted data after SSL response").
+ * unencrypted data after SSL response"). A socket read through a {@link SlabReader} holds
+ * nothing unread: bytes that came with the `'S'` reach the negotiation (which refuses an answer
+ * longer than one byte), and bytes after it go to the TLS handshake, which fails on them.
  *
  * @since 0.1.0
  */
@@ -125,6 +127,12 @@ export const socketError = (error: unknown, peer: SocketPeer): PgError.PgError =
 const SLAB_SIZE = 64 * 1024
 /** A read is offered at least this much room; less left in the slab starts a new one. */
 const MIN_READ_ROOM = 16 * 1024
+/**
+ * Until a socket has read a full slab's worth, it gets small slabs: start-up, a socket upgraded
+ * to TLS after its one-byte answer, a CancelRequest's socket keep 4 KiB, not 64.
+ */
+const SMALL_SLAB_SIZE = 4 * 1024
+const SMALL_READ_ROOM = 1024
 
 /**
  * Reads a plain socket straight into memory of ours (`net.connect({ onread })`), bypassing the
@@ -139,14 +147,17 @@ const MIN_READ_ROOM = 16 * 1024
 export class SlabReader {
   private slab: Uint8Array = new Uint8Array(0)
   private used = 0
+  /** Bytes read so far, up to `SLAB_SIZE` (then full-size slabs). */
+  private read = 0
   /** Where the bytes go; until set (the socket is not wrapped yet), they are kept in order. */
   private sink: ((chunk: Uint8Array) => void) | undefined = undefined
   private early: Array<Uint8Array> = []
 
   /** The memory for the next read (Node asks before every read). */
   readonly buffer = (): Uint8Array => {
-    if (this.slab.length - this.used < MIN_READ_ROOM) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+    const small = this.read < SLAB_SIZE
+    if (this.slab.length - this.used < (small ? SMALL_READ_ROOM : MIN_READ_ROOM)) {
+      this.slab = Buffer.allocUnsafeSlow(small ? SMALL_SLAB_SIZE : SLAB_SIZE)
       this.used = 0
     }
     return this.slab.subarray(this.used)
@@ -156,6 +167,7 @@ export class SlabReader {
   readonly callback = (n: number, buffer: Uint8Array): boolean => {
     const chunk = buffer.subarray(0, n)
     this.used += n
+    if (this.read < SLAB_SIZE) this.read += n
     const sink = this.sink
     if (sink === undefined) this.early.push(chunk)
     else sink(chunk)

@@ -82,7 +82,7 @@ export const makeStreamWith = (
           const portal: PortalRequest = new PortalRequest(
             bytes,
             sql,
-            lookupOf(),
+            lookupOf,
             rowMode,
             statement.boundFields ?? [],
             () => session.writeNow(syncBytes, portal)
