@@ -63,9 +63,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
@@ -90,6 +88,7 @@ import {
   statementState
 } from "./internal/clientStatement.ts"
 import { type TransactionOptions, transactionStatus, withTransaction } from "./internal/clientTransaction.ts"
+import { makeListenerCell } from "./internal/clientListener.ts"
 import { listenProblem, notifyWith } from "./internal/listenNotify.ts"
 import { cacheOfHook, hookFor, makeTypeCache, type TypeCache } from "./internal/typeDiscovery.ts"
 
@@ -474,38 +473,6 @@ interface Built {
   readonly closeListener: Effect.Effect<void>
 }
 
-/**
- * The client's listener: created by the first caller (the others wait for it), uninterruptibly
- * so that an interrupted first caller leaves no waiter stranded, over the client itself as the
- * source (so `notify` follows the transaction), in a Scope of the client's, and with the context
- * the client was made in (its logger and clock, not those of whichever fiber listens first).
- */
-const makeListenerCell = (
-  client: () => PgClient.Service,
-  options: ListenerOptions | undefined,
-  context: Context.Context<never>
-) => {
-  const scope = Scope.makeUnsafe()
-  let cell: Deferred.Deferred<PgListen.PgListener> | undefined = undefined
-  // Check-and-set and the creation run uninterruptibly (the run loop may yield between any two
-  // steps, and an interruption there would strand the Deferred); only waiting is interruptible.
-  const get: Effect.Effect<PgListen.PgListener> = Effect.uninterruptibleMask((restore) =>
-    Effect.suspend(() => {
-      if (cell !== undefined) return restore(Deferred.await(cell))
-      const created = Deferred.makeUnsafe<PgListen.PgListener>()
-      cell = created
-      return Effect.flatMap(
-        Effect.exit(Effect.provideContext(Scope.provide(PgListen.make(client(), options ?? {}), scope), context)),
-        (exit) => {
-          // a failed creation (a defect) is not kept: the next caller tries again
-          if (exit._tag === "Failure" && cell === created) cell = undefined
-          return Effect.andThen(Deferred.done(created, exit), exit)
-        }
-      )
-    })
-  )
-  return { get, close: Scope.close(scope, Exit.void) }
-}
 
 const build = (source: PgSource.PgSource, options: Options, context: Context.Context<never>): Built => {
   let types: TypeCache
