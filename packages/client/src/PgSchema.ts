@@ -57,56 +57,28 @@
  *
  * @since 0.1.0
  */
-import * as BigDecimal from "effect/BigDecimal"
-import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import type * as SchemaAST from "effect/SchemaAST"
-import * as SchemaIssue from "effect/SchemaIssue"
-import * as SchemaParser from "effect/SchemaParser"
-import * as SchemaTransformation from "effect/SchemaTransformation"
-
-import * as PgArray_ from "@pgfx/protocol/PgArray"
-import * as PgDateTime from "@pgfx/protocol/PgDateTime"
+import type * as PgArray_ from "@pgfx/protocol/PgArray"
+import type * as PgDateTime from "@pgfx/protocol/PgDateTime"
 import type * as PgGeometry from "@pgfx/protocol/PgGeometry"
-import * as PgRange_ from "@pgfx/protocol/PgRange"
+import type * as PgRange_ from "@pgfx/protocol/PgRange"
 
-import {
-  bigDecimalFromNumeric,
-  isCanonicalNumeric,
-  numericFromBigDecimal,
-  numericFromNumber
-} from "./internal/schemaNumeric.ts"
+import { arraySchema } from "./internal/schemaArray.ts"
+import * as schemaDateTime from "./internal/schemaDateTime.ts"
+import * as schemaInterval from "./internal/schemaInterval.ts"
+import * as schemaRange from "./internal/schemaRange.ts"
+import * as schemaScalars from "./internal/schemaScalars.ts"
 
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------------------------
-
-const INT64_MIN = -9_223_372_036_854_775_808n
-const INT64_MAX = 9_223_372_036_854_775_807n
-/** The range of JavaScript's `Date` (and so of `DateTime`), in milliseconds either side of 1970. */
-const MAX_DATE_MILLIS = 8.64e15
-const MILLIS_PER_DAY = 86_400_000
-const MICROS_PER_DAY_N = 86_400_000_000n
-
-/** A failed decode or encode step with a message of our own (the value itself is not echoed). */
-const invalid = (
-  message: string,
-  input: unknown,
-  options: SchemaAST.ParseOptions
-): Effect.Effect<never, SchemaIssue.Issue> => Effect.fail(new SchemaIssue.InvalidValue({ message }, input, options))
-
-/** Wraps an element's issue in a pointer to its key, under the container's node. */
-const atKey = (
-  ast: SchemaAST.AST,
-  key: PropertyKey,
-  issue: SchemaIssue.Issue,
-  input: unknown,
-  options: SchemaAST.ParseOptions
-): SchemaIssue.Issue => new SchemaIssue.Composite(ast, [new SchemaIssue.Pointer([key], issue)], input, options)
-
-const succeedNull: Effect.Effect<null> = Effect.succeed(null)
+// Each schema is built once, in the internal module named below, and re-exported here under its
+// documented type; schemas that are Effect's own (`Bool`, `Float8`, …) and the geometry structs
+// are declared here. Under `./internal/`:
+// - `schemaScalars.ts`   integers, `numeric` (text helpers in `schemaNumeric.ts`), `text`, `uuid`
+// - `schemaDateTime.ts`  the wire-class declarations, timestamps, dates
+// - `schemaInterval.ts`  intervals
+// - `schemaRange.ts`     ranges and multiranges
+// - `schemaArray.ts`     arrays
+// - `schemaIssues.ts`    the issues the transformations fail with
 
 // ---------------------------------------------------------------------------------------------
 // Declarations for the wire classes (identity schemas, lossless)
@@ -124,14 +96,7 @@ const succeedNull: Effect.Effect<null> = Effect.succeed(null)
  * @category declarations
  * @since 0.1.0
  */
-export const PgTimestamp: Schema.declare<PgDateTime.PgTimestamp> = Schema.declare(
-  (u): u is PgDateTime.PgTimestamp => u instanceof PgDateTime.PgTimestamp,
-  {
-    expected: "PgTimestamp",
-    toEquivalence: () => (a, b) => a.equals(b),
-    toFormatter: () => (a) => `PgTimestamp(${a.toString()})`
-  }
-)
+export const PgTimestamp: Schema.declare<PgDateTime.PgTimestamp> = schemaDateTime.PgTimestamp
 
 /**
  * A `date` value exactly as the codecs decode it: a `PgDate` (days since 1970, ±infinity, BC).
@@ -140,14 +105,7 @@ export const PgTimestamp: Schema.declare<PgDateTime.PgTimestamp> = Schema.declar
  * @category declarations
  * @since 0.1.0
  */
-export const PgDate: Schema.declare<PgDateTime.PgDate> = Schema.declare(
-  (u): u is PgDateTime.PgDate => u instanceof PgDateTime.PgDate,
-  {
-    expected: "PgDate",
-    toEquivalence: () => (a, b) => a.equals(b),
-    toFormatter: () => (a) => `PgDate(${a.toString()})`
-  }
-)
+export const PgDate: Schema.declare<PgDateTime.PgDate> = schemaDateTime.PgDate
 
 /**
  * A `time` value exactly as the codecs decode it: a `PgTime` (microseconds since midnight).
@@ -156,14 +114,7 @@ export const PgDate: Schema.declare<PgDateTime.PgDate> = Schema.declare(
  * @category declarations
  * @since 0.1.0
  */
-export const PgTime: Schema.declare<PgDateTime.PgTime> = Schema.declare(
-  (u): u is PgDateTime.PgTime => u instanceof PgDateTime.PgTime,
-  {
-    expected: "PgTime",
-    toEquivalence: () => (a, b) => a.equals(b),
-    toFormatter: () => (a) => `PgTime(${a.toString()})`
-  }
-)
+export const PgTime: Schema.declare<PgDateTime.PgTime> = schemaDateTime.PgTime
 
 /**
  * A `timetz` value exactly as the codecs decode it: a `PgTimeTz` (time of day and UTC offset).
@@ -172,14 +123,7 @@ export const PgTime: Schema.declare<PgDateTime.PgTime> = Schema.declare(
  * @category declarations
  * @since 0.1.0
  */
-export const PgTimeTz: Schema.declare<PgDateTime.PgTimeTz> = Schema.declare(
-  (u): u is PgDateTime.PgTimeTz => u instanceof PgDateTime.PgTimeTz,
-  {
-    expected: "PgTimeTz",
-    toEquivalence: () => (a, b) => a.equals(b),
-    toFormatter: () => (a) => `PgTimeTz(${a.toString()})`
-  }
-)
+export const PgTimeTz: Schema.declare<PgDateTime.PgTimeTz> = schemaDateTime.PgTimeTz
 
 /**
  * An `interval` value exactly as the codecs decode it: a `PgInterval` (months, days and
@@ -188,37 +132,11 @@ export const PgTimeTz: Schema.declare<PgDateTime.PgTimeTz> = Schema.declare(
  * @category declarations
  * @since 0.1.0
  */
-export const PgInterval: Schema.declare<PgDateTime.PgInterval> = Schema.declare(
-  (u): u is PgDateTime.PgInterval => u instanceof PgDateTime.PgInterval,
-  {
-    expected: "PgInterval",
-    toEquivalence: () => (a, b) => a.equals(b),
-    toFormatter: () => (a) => `PgInterval(${a.toString()})`
-  }
-)
-
-/** A `PgTimestamp` of the given kind (`timestamptz` when `withTimeZone`). */
-const timestampOfKind = (withTimeZone: boolean): Schema.declare<PgDateTime.PgTimestamp> =>
-  PgTimestamp.check(
-    Schema.makeFilter<PgDateTime.PgTimestamp>((t) => t.withTimeZone === withTimeZone, {
-      message: withTimeZone
-        ? "Expected a timestamptz value (PgTimestamp with withTimeZone: true); " +
-          "for a timestamp column use PgSchema.Timestamp"
-        : "Expected a timestamp value (PgTimestamp with withTimeZone: false); " +
-          "for a timestamptz column use PgSchema.Timestamptz"
-    })
-  )
-
-const TimestamptzWire = timestampOfKind(true)
-const TimestampWire = timestampOfKind(false)
+export const PgInterval: Schema.declare<PgDateTime.PgInterval> = schemaDateTime.PgInterval
 
 // ---------------------------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------------------------
-
-/** A number that is an integer in `minimum … maximum`; both checks report `expected`. */
-const integerIn = (minimum: number, maximum: number, expected: string): Schema.Number =>
-  Schema.Number.check(Schema.isInt({ expected }), Schema.isBetween({ minimum, maximum }, { expected }))
 
 /**
  * `bool` ⇄ `boolean`.
@@ -234,7 +152,7 @@ export const Bool: Schema.Boolean = Schema.Boolean
  * @category scalars
  * @since 0.1.0
  */
-export const Int2: Schema.Number = integerIn(-32_768, 32_767, "an int2 (integer in -32768 … 32767)")
+export const Int2: Schema.Number = schemaScalars.Int2
 
 /**
  * `int4` (integer) ⇄ `number`, checked to be an int32.
@@ -242,11 +160,7 @@ export const Int2: Schema.Number = integerIn(-32_768, 32_767, "an int2 (integer 
  * @category scalars
  * @since 0.1.0
  */
-export const Int4: Schema.Number = integerIn(
-  -2_147_483_648,
-  2_147_483_647,
-  "an int4 (integer in -2147483648 … 2147483647)"
-)
+export const Int4: Schema.Number = schemaScalars.Int4
 
 /**
  * `oid` (and `xid`, `cid`, `regclass`, … — every type the codecs decode to an unsigned 32-bit
@@ -255,7 +169,7 @@ export const Int4: Schema.Number = integerIn(
  * @category scalars
  * @since 0.1.0
  */
-export const Oid: Schema.Number = integerIn(0, 4_294_967_295, "an oid (integer in 0 … 4294967295)")
+export const Oid: Schema.Number = schemaScalars.Oid
 
 /**
  * `float4` (real) ⇄ `number`. Any number: NaN, ±Infinity and -0 are valid `float4` values.
@@ -285,11 +199,7 @@ export const Float8: Schema.Number = Schema.Number
  * @category scalars
  * @since 0.1.0
  */
-export const Int8: Schema.BigInt = Schema.BigInt.check(
-  Schema.isBetweenBigInt({ minimum: INT64_MIN, maximum: INT64_MAX }, {
-    expected: "an int8 (integer in -9223372036854775808 … 9223372036854775807)"
-  })
-)
+export const Int8: Schema.BigInt = schemaScalars.Int8
 
 /**
  * Alias of {@link Int8}: `int8` ⇄ `bigint`.
@@ -298,8 +208,6 @@ export const Int8: Schema.BigInt = Schema.BigInt.check(
  * @since 0.1.0
  */
 export const BigIntFromInt8: Schema.BigInt = Int8
-
-const SafeInteger = integerIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "a safe integer")
 
 /**
  * `int8` → `number`, for counts and ids known to stay below 2⁵³.
@@ -312,28 +220,7 @@ const SafeInteger = integerIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 
  * @category scalars
  * @since 0.1.0
  */
-export const Int8Number: Schema.decodeTo<Schema.Number, Schema.BigInt> = Int8.pipe(
-  Schema.decodeTo(
-    SafeInteger,
-    SchemaTransformation.transformEffect<number, bigint>({
-      decode: (n, options) =>
-        n >= -9_007_199_254_740_991n && n <= 9_007_199_254_740_991n
-          ? Effect.succeed(Number(n))
-          : invalid(
-            "int8 value is not a safe integer (beyond ±9007199254740991); decode it with PgSchema.Int8 (bigint)",
-            n,
-            options
-          ),
-      encode: (n) => Effect.succeed(BigInt(n))
-    })
-  )
-)
-
-const Canonical = Schema.String.check(
-  Schema.makeFilter<string>(isCanonicalNumeric, {
-    expected: "a numeric as PostgreSQL prints it (-?digits[.digits] without an exponent, NaN, Infinity, -Infinity)"
-  })
-)
+export const Int8Number: Schema.decodeTo<Schema.Number, Schema.BigInt> = schemaScalars.Int8Number
 
 /**
  * `numeric` ⇄ `string`, the exact text the server prints (`"1.50"`, `"-0.001"`, `"NaN"`,
@@ -349,7 +236,7 @@ const Canonical = Schema.String.check(
  * @category scalars
  * @since 0.1.0
  */
-export const Numeric: Schema.String = Canonical
+export const Numeric: Schema.String = schemaScalars.Numeric
 
 /**
  * `numeric` ⇄ `BigDecimal` (`effect/BigDecimal`), exactly, keeping the scale.
@@ -365,22 +252,7 @@ export const Numeric: Schema.String = Canonical
  * @category scalars
  * @since 0.1.0
  */
-export const NumericBigDecimal: Schema.decodeTo<Schema.BigDecimal, Schema.String> = Canonical.pipe(
-  Schema.decodeTo(
-    Schema.BigDecimal,
-    SchemaTransformation.transformEffect<BigDecimal.BigDecimal, string>({
-      decode: (s, options) =>
-        s === "NaN" || s === "Infinity" || s === "-Infinity"
-          ? invalid(
-            `numeric ${s} cannot be represented as a BigDecimal; decode it with PgSchema.Numeric (string)`,
-            s,
-            options
-          )
-          : Effect.succeed(bigDecimalFromNumeric(s)),
-      encode: (bd) => Effect.succeed(numericFromBigDecimal(bd))
-    })
-  )
-)
+export const NumericBigDecimal: Schema.decodeTo<Schema.BigDecimal, Schema.String> = schemaScalars.NumericBigDecimal
 
 /**
  * `numeric` → `number`. **Lossy**, opt-in: `Number(text)`, so digits beyond a double's ~17
@@ -396,15 +268,7 @@ export const NumericBigDecimal: Schema.decodeTo<Schema.BigDecimal, Schema.String
  * @category scalars
  * @since 0.1.0
  */
-export const NumericNumber: Schema.decodeTo<Schema.Number, Schema.String> = Canonical.pipe(
-  Schema.decodeTo(
-    Schema.Number,
-    SchemaTransformation.transform<number, string>({
-      decode: (s) => Number(s),
-      encode: numericFromNumber
-    })
-  )
-)
+export const NumericNumber: Schema.decodeTo<Schema.Number, Schema.String> = schemaScalars.NumericNumber
 
 /**
  * `text`, `varchar`, `bpchar`, `name`, … ⇄ `string`, checked to contain no NUL character
@@ -413,11 +277,7 @@ export const NumericNumber: Schema.decodeTo<Schema.Number, Schema.String> = Cano
  * @category scalars
  * @since 0.1.0
  */
-export const Text: Schema.String = Schema.String.check(
-  Schema.makeFilter<string>((s) => s.indexOf("\u0000") === -1, {
-    expected: "a string without NUL (\\u0000) characters"
-  })
-)
+export const Text: Schema.String = schemaScalars.Text
 
 /**
  * `uuid` ⇄ `string` in the 8-4-4-4-12 hexadecimal form. Any 128-bit value is accepted (as
@@ -426,7 +286,7 @@ export const Text: Schema.String = Schema.String.check(
  * @category scalars
  * @since 0.1.0
  */
-export const Uuid: Schema.String = Schema.String.check(Schema.isGUID({ expected: "a UUID (8-4-4-4-12 hex digits)" }))
+export const Uuid: Schema.String = schemaScalars.Uuid
 
 /**
  * `bytea` ⇄ `Uint8Array` (the codecs decode an owned copy).
@@ -491,62 +351,6 @@ export const Nullable = <S extends Schema.Constraint>(schema: S): Schema.NullOr<
 // Timestamps
 // ---------------------------------------------------------------------------------------------
 
-const MIN_TIMESTAMP_SECONDS = PgDateTime.PgTimestamp.min.epochSeconds
-
-type TimestampKind = "timestamptz" | "timestamp"
-
-/** The epoch milliseconds of a finite `PgTimestamp` within `Date`'s range, rounded down; or an issue. */
-const timestampMillis = (
-  t: PgDateTime.PgTimestamp,
-  kind: TimestampKind,
-  target: string,
-  options: SchemaAST.ParseOptions
-): Effect.Effect<number, SchemaIssue.Issue> => {
-  if (!t.isFinite) {
-    return invalid(
-      `${kind} ${t.epochSeconds > 0 ? "infinity" : "-infinity"} cannot be represented as a ${target}; ` +
-        `decode it with PgSchema.${kind === "timestamptz" ? "TimestamptzOrInfinity" : "PgTimestamp"}`,
-      t,
-      options
-    )
-  }
-  const ms = t.epochMilliseconds
-  if (ms < -MAX_DATE_MILLIS || ms > MAX_DATE_MILLIS) {
-    return invalid(
-      `${kind} is outside the range of ${target} (years -271821 … 275760); decode it with PgSchema.PgTimestamp`,
-      t,
-      options
-    )
-  }
-  return Effect.succeed(ms)
-}
-
-/** The `PgTimestamp` of epoch milliseconds (its millisecond becomes `microsecond = ms × 1000`). */
-const timestampFromMillis = (
-  ms: number,
-  kind: TimestampKind,
-  options: SchemaAST.ParseOptions
-): Effect.Effect<PgDateTime.PgTimestamp, SchemaIssue.Issue> => {
-  const seconds = Math.floor(ms / 1000)
-  if (seconds < MIN_TIMESTAMP_SECONDS) {
-    return invalid(`${kind} before 4714-11-24 00:00:00 BC, the first one PostgreSQL accepts`, ms, options)
-  }
-  return Effect.succeed(new PgDateTime.PgTimestamp(seconds, (ms - seconds * 1000) * 1000, kind === "timestamptz"))
-}
-
-const dateTimeFromTimestamp = (kind: TimestampKind) =>
-  SchemaTransformation.transformEffect<DateTime.Utc, PgDateTime.PgTimestamp>({
-    decode: (t, options) =>
-      Effect.mapEager(timestampMillis(t, kind, "DateTime.Utc", options), (ms) => DateTime.makeUnsafe(ms)),
-    encode: (dt, options) => timestampFromMillis(dt.epochMilliseconds, kind, options)
-  })
-
-const dateFromTimestamp = (kind: TimestampKind) =>
-  SchemaTransformation.transformEffect<globalThis.Date, PgDateTime.PgTimestamp>({
-    decode: (t, options) => Effect.mapEager(timestampMillis(t, kind, "Date", options), (ms) => new globalThis.Date(ms)),
-    encode: (d, options) => timestampFromMillis(d.getTime(), kind, options)
-  })
-
 /**
  * `timestamptz` (a `PgTimestamp` with `withTimeZone: true`) ⇄ `DateTime.Utc`.
  *
@@ -567,8 +371,8 @@ const dateFromTimestamp = (kind: TimestampKind) =>
  * @category timestamps
  * @since 0.1.0
  */
-export const Timestamptz: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgTimestamp>> = TimestamptzWire
-  .pipe(Schema.decodeTo(Schema.DateTimeUtc, dateTimeFromTimestamp("timestamptz")))
+export const Timestamptz: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgTimestamp>> =
+  schemaDateTime.Timestamptz
 
 /**
  * Alias of {@link Timestamptz}: `timestamptz` ⇄ `DateTime.Utc`.
@@ -587,8 +391,6 @@ export const DateTimeUtc: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgD
  */
 export type DateTimeOrInfinity = DateTime.Utc | "infinity" | "-infinity"
 
-const Infinities = Schema.Literals(["infinity", "-infinity"])
-
 /**
  * `timestamptz` ⇄ `DateTime.Utc | "infinity" | "-infinity"`: {@link Timestamptz} that also
  * accepts PostgreSQL's infinities, as the strings the server prints (and `to_json` writes).
@@ -600,23 +402,7 @@ const Infinities = Schema.Literals(["infinity", "-infinity"])
 export const TimestamptzOrInfinity: Schema.decodeTo<
   Schema.Union<readonly [Schema.DateTimeUtc, Schema.Literals<readonly ["infinity", "-infinity"]>]>,
   Schema.declare<PgDateTime.PgTimestamp>
-> = TimestamptzWire.pipe(
-  Schema.decodeTo(
-    Schema.Union([Schema.DateTimeUtc, Infinities]),
-    SchemaTransformation.transformEffect<DateTimeOrInfinity, PgDateTime.PgTimestamp>({
-      decode: (t, options) =>
-        t.isFinite
-          ? Effect.mapEager(timestampMillis(t, "timestamptz", "DateTime.Utc", options), (ms) => DateTime.makeUnsafe(ms))
-          : Effect.succeed(t.epochSeconds > 0 ? "infinity" : "-infinity"),
-      encode: (v, options) =>
-        v === "infinity"
-          ? Effect.succeed(PgDateTime.PgTimestamp.infinity)
-          : v === "-infinity"
-          ? Effect.succeed(PgDateTime.PgTimestamp.negativeInfinity)
-          : timestampFromMillis(v.epochMilliseconds, "timestamptz", options)
-    })
-  )
-)
+> = schemaDateTime.TimestamptzOrInfinity
 
 /**
  * `timestamptz` ⇄ JavaScript `Date`, with the same rules as {@link Timestamptz} (truncated to
@@ -625,8 +411,8 @@ export const TimestamptzOrInfinity: Schema.decodeTo<
  * @category timestamps
  * @since 0.1.0
  */
-export const TimestamptzDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgTimestamp>> = TimestamptzWire
-  .pipe(Schema.decodeTo(Schema.Date, dateFromTimestamp("timestamptz")))
+export const TimestamptzDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgTimestamp>> =
+  schemaDateTime.TimestamptzDate
 
 /**
  * `timestamp` (without time zone; a `PgTimestamp` with `withTimeZone: false`) ⇄
@@ -643,8 +429,8 @@ export const TimestamptzDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDate
  * @category timestamps
  * @since 0.1.0
  */
-export const Timestamp: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgTimestamp>> = TimestampWire
-  .pipe(Schema.decodeTo(Schema.DateTimeUtc, dateTimeFromTimestamp("timestamp")))
+export const Timestamp: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgTimestamp>> =
+  schemaDateTime.Timestamp
 
 /**
  * `timestamp` (without time zone) ⇄ JavaScript `Date`, the wall clock read as UTC (see
@@ -653,53 +439,12 @@ export const Timestamp: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDat
  * @category timestamps
  * @since 0.1.0
  */
-export const TimestampDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgTimestamp>> = TimestampWire.pipe(
-  Schema.decodeTo(Schema.Date, dateFromTimestamp("timestamp"))
-)
+export const TimestampDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgTimestamp>> =
+  schemaDateTime.TimestampDate
 
 // ---------------------------------------------------------------------------------------------
 // Dates
 // ---------------------------------------------------------------------------------------------
-
-const MIN_EPOCH_DAYS = PgDateTime.PgDate.min.epochDays
-
-/** Epoch milliseconds of midnight UTC of a finite `PgDate` within `Date`'s range; or an issue. */
-const dateMillis = (d: PgDateTime.PgDate, target: string, options: SchemaAST.ParseOptions) => {
-  if (!d.isFinite) {
-    return invalid(
-      `date ${d.epochDays > 0 ? "infinity" : "-infinity"} cannot be represented as a ${target}; ` +
-        "decode it with PgSchema.PgDate",
-      d,
-      options
-    )
-  }
-  const ms = d.epochDays * MILLIS_PER_DAY
-  if (ms < -MAX_DATE_MILLIS || ms > MAX_DATE_MILLIS) {
-    return invalid(
-      `date is outside the range of ${target} (years -271821 … 275760); decode it with PgSchema.PgDate`,
-      d,
-      options
-    )
-  }
-  return Effect.succeed(ms)
-}
-
-/** The `PgDate` of epoch milliseconds that must be midnight UTC. */
-const dateFromMillis = (
-  ms: number,
-  options: SchemaAST.ParseOptions
-): Effect.Effect<PgDateTime.PgDate, SchemaIssue.Issue> => {
-  const days = Math.floor(ms / MILLIS_PER_DAY)
-  if (days * MILLIS_PER_DAY !== ms) {
-    return invalid(
-      "a date must be midnight UTC (e.g. new Date(Date.UTC(y, m, d))); this value has a time of day",
-      ms,
-      options
-    )
-  }
-  if (days < MIN_EPOCH_DAYS) return invalid("date before 4714-11-24 BC, the first one PostgreSQL accepts", ms, options)
-  return Effect.succeed(new PgDateTime.PgDate(days))
-}
 
 /**
  * `date` (a `PgDate`) ⇄ JavaScript `Date` at midnight UTC of that day.
@@ -715,15 +460,8 @@ const dateFromMillis = (
  * @category dates
  * @since 0.1.0
  */
-export const DateFromPgDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgDate>> = PgDate.pipe(
-  Schema.decodeTo(
-    Schema.Date,
-    SchemaTransformation.transformEffect<globalThis.Date, PgDateTime.PgDate>({
-      decode: (d, options) => Effect.mapEager(dateMillis(d, "Date", options), (ms) => new globalThis.Date(ms)),
-      encode: (d, options) => dateFromMillis(d.getTime(), options)
-    })
-  )
-)
+export const DateFromPgDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateTime.PgDate>> =
+  schemaDateTime.DateFromPgDate
 
 /**
  * `date` (a `PgDate`) ⇄ `DateTime.Utc` at midnight UTC of that day; the rules of
@@ -732,58 +470,12 @@ export const DateFromPgDate: Schema.decodeTo<Schema.Date, Schema.declare<PgDateT
  * @category dates
  * @since 0.1.0
  */
-export const DateTimeFromPgDate: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgDate>> = PgDate.pipe(
-  Schema.decodeTo(
-    Schema.DateTimeUtc,
-    SchemaTransformation.transformEffect<DateTime.Utc, PgDateTime.PgDate>({
-      decode: (d, options) => Effect.mapEager(dateMillis(d, "DateTime.Utc", options), (ms) => DateTime.makeUnsafe(ms)),
-      encode: (dt, options) => dateFromMillis(dt.epochMilliseconds, options)
-    })
-  )
-)
+export const DateTimeFromPgDate: Schema.decodeTo<Schema.DateTimeUtc, Schema.declare<PgDateTime.PgDate>> =
+  schemaDateTime.DateTimeFromPgDate
 
 // ---------------------------------------------------------------------------------------------
 // Intervals
 // ---------------------------------------------------------------------------------------------
-
-const durationFromInterval = (strict: boolean) =>
-  SchemaTransformation.transformEffect<Duration.Duration, PgDateTime.PgInterval>({
-    decode: (i, options) => {
-      if (!i.isFinite) return Effect.succeed(i.months > 0 ? Duration.infinity : Duration.negativeInfinity)
-      if (i.months !== 0) {
-        return invalid(
-          "interval with months cannot be a Duration (a month has no fixed length); " +
-            "decode it with PgSchema.IntervalParts or PgSchema.PgInterval",
-          i,
-          options
-        )
-      }
-      if (strict && i.days !== 0) {
-        return invalid(
-          "interval with days cannot be a Duration in PgSchema.IntervalStrict (a day is not always 24 hours); " +
-            "use PgSchema.Interval to count days as 24 hours, or PgSchema.IntervalParts",
-          i,
-          options
-        )
-      }
-      const micros = i.days === 0 ? i.microseconds : BigInt(i.days) * MICROS_PER_DAY_N + i.microseconds
-      return Effect.succeed(Duration.nanos(micros * 1000n))
-    },
-    encode: (d, options) => {
-      const tag = d.value._tag
-      if (tag === "Infinity") return Effect.succeed(PgDateTime.PgInterval.infinity)
-      if (tag === "NegativeInfinity") return Effect.succeed(PgDateTime.PgInterval.negativeInfinity)
-      const nanos = Duration.toNanosUnsafe(d)
-      if (nanos % 1000n !== 0n) {
-        return invalid("a Duration with a fraction of a microsecond cannot be an interval exactly", d, options)
-      }
-      const micros = nanos / 1000n
-      if (micros < INT64_MIN || micros > INT64_MAX) {
-        return invalid("Duration is too long for an interval (int64 microseconds)", d, options)
-      }
-      return Effect.succeed(new PgDateTime.PgInterval(0, 0, micros))
-    }
-  })
 
 /**
  * `interval` ⇄ `Duration` (`effect/Duration`), for intervals without months.
@@ -804,9 +496,8 @@ const durationFromInterval = (strict: boolean) =>
  * @category intervals
  * @since 0.1.0
  */
-export const Interval: Schema.decodeTo<Schema.Duration, Schema.declare<PgDateTime.PgInterval>> = PgInterval.pipe(
-  Schema.decodeTo(Schema.Duration, durationFromInterval(false))
-)
+export const Interval: Schema.decodeTo<Schema.Duration, Schema.declare<PgDateTime.PgInterval>> =
+  schemaInterval.Interval
 
 /**
  * `interval` ⇄ `Duration` for intervals made of time only: like {@link Interval}, but decoding
@@ -815,14 +506,8 @@ export const Interval: Schema.decodeTo<Schema.Duration, Schema.declare<PgDateTim
  * @category intervals
  * @since 0.1.0
  */
-export const IntervalStrict: Schema.decodeTo<Schema.Duration, Schema.declare<PgDateTime.PgInterval>> = PgInterval
-  .pipe(Schema.decodeTo(Schema.Duration, durationFromInterval(true)))
-
-const IntervalFields = Schema.Struct({
-  months: integerIn(-2_147_483_648, 2_147_483_647, "an int32 month count"),
-  days: integerIn(-2_147_483_648, 2_147_483_647, "an int32 day count"),
-  microseconds: Int8
-})
+export const IntervalStrict: Schema.decodeTo<Schema.Duration, Schema.declare<PgDateTime.PgInterval>> =
+  schemaInterval.IntervalStrict
 
 /**
  * The decoded type of {@link IntervalParts}: the three fields PostgreSQL stores.
@@ -844,16 +529,10 @@ export interface IntervalFields {
  * @category intervals
  * @since 0.1.0
  */
-export const IntervalParts: Schema.decodeTo<typeof IntervalFields, Schema.declare<PgDateTime.PgInterval>> = PgInterval
-  .pipe(
-    Schema.decodeTo(
-      IntervalFields,
-      SchemaTransformation.transform<IntervalFields, PgDateTime.PgInterval>({
-        decode: (i) => ({ months: i.months, days: i.days, microseconds: i.microseconds }),
-        encode: (p) => new PgDateTime.PgInterval(p.months, p.days, p.microseconds)
-      })
-    )
-  )
+export const IntervalParts: Schema.decodeTo<
+  typeof schemaInterval.IntervalFieldsSchema,
+  Schema.declare<PgDateTime.PgInterval>
+> = schemaInterval.IntervalParts
 
 // ---------------------------------------------------------------------------------------------
 // Ranges and arrays
@@ -892,33 +571,7 @@ export interface Range<S extends Schema.Constraint> extends
  * @category ranges
  * @since 0.1.0
  */
-export const Range = <S extends Schema.Constraint>(item: S): Range<S> => {
-  const schema = Schema.declareConstructor<PgRange_.PgRange<S["Type"]>, PgRange_.PgRange<S["Encoded"]>>()(
-    [item],
-    ([item]) => {
-      const parse = SchemaParser.decodeUnknownEffect(item)
-      return (input, ast, options) => {
-        if (!(input instanceof PgRange_.PgRange)) return Effect.fail(new SchemaIssue.InvalidType(ast, input, options))
-        if (input.empty) return Effect.succeed(input)
-        const range: PgRange_.PgRange<unknown> = input
-        const bound = (key: "lower" | "upper") => {
-          const value = range[key]
-          return value === null ? succeedNull : Effect.mapErrorEager(
-            parse(value, options),
-            (issue) => atKey(ast, key, issue, input, options)
-          )
-        }
-        return Effect.flatMapEager(bound("lower"), (lower) =>
-          Effect.mapEager(bound("upper"), (upper) =>
-            lower === range.lower && upper === range.upper
-              ? range
-              : new PgRange_.PgRange(lower, upper, range.lowerInclusive, range.upperInclusive, false)))
-      }
-    },
-    { expected: "PgRange" }
-  )
-  return Schema.make(schema.ast, { item })
-}
+export const Range: <S extends Schema.Constraint>(item: S) => Range<S> = schemaRange.Range
 
 /**
  * Alias of {@link Range}: the `PgRange` declaration, parameterised by its item schema.
@@ -935,7 +588,7 @@ export const PgRange: <S extends Schema.Constraint>(item: S) => Range<S> = Range
  * @category ranges
  * @since 0.1.0
  */
-export const Multirange = <S extends Schema.Constraint>(item: S): Schema.$Array<Range<S>> => Schema.Array(Range(item))
+export const Multirange: <S extends Schema.Constraint>(item: S) => Schema.$Array<Range<S>> = schemaRange.Multirange
 
 /**
  * The schema type of {@link Array}.
@@ -952,28 +605,6 @@ export interface $Array<S extends Schema.Constraint> extends
 {
   readonly "Rebuild": $Array<S>
   readonly item: S
-}
-
-const arraySchema = <S extends Schema.Constraint>(item: S): $Array<S> => {
-  const schema = Schema.declareConstructor<
-    ReadonlyArray<S["Type"]>,
-    ReadonlyArray<S["Encoded"]> | PgArray_.PgArray<S["Encoded"]>
-  >()(
-    [item],
-    ([item]) => {
-      const parse = SchemaParser.decodeUnknownEffect(item)
-      return (input, ast, options) => {
-        const elements: unknown = input instanceof PgArray_.PgArray ? input.elements : input
-        if (!globalThis.Array.isArray(elements)) return Effect.fail(new SchemaIssue.InvalidType(ast, input, options))
-        return Effect.forEach(
-          elements as ReadonlyArray<unknown>,
-          (element, i) => Effect.mapErrorEager(parse(element, options), (issue) => atKey(ast, i, issue, input, options))
-        )
-      }
-    },
-    { expected: "an array" }
-  )
-  return Schema.make(schema.ast, { item })
 }
 
 export {

@@ -1,6 +1,6 @@
 /**
- * A bounds-checked cursor over one protocol message body, shared by the backend parser
- * (`PgBackend`) and the server-side frontend parser (`PgServerCodec`).
+ * A bounds-checked cursor over one protocol message body, shared by the backend decoders
+ * (`backendDecode.ts`) and the server-side frontend parser (`PgServerCodec`).
  */
 import { indexOfNul, readInt16, readInt32, readUint16, readUint32, utf8Slice } from "./bytes.ts"
 
