@@ -42,6 +42,16 @@ describe("PgSql", () => {
       assert.deepStrictEqual(compiled(sql``), { text: "", params: [] })
     })
 
+    it("a value branded as a fragment that this copy did not make fails instead of compiling to nothing", () => {
+      const foreign = { [PgSql.TypeId]: PgSql.TypeId, _op: 999 }
+      const result = PgSql.compileResult(sql`select ${foreign}`)
+      assert.isTrue(Result.isFailure(result))
+      if (Result.isFailure(result)) {
+        assert.strictEqual(result.failure.kind, "InvalidTemplate")
+        assert.match(result.failure.message, /two copies/)
+      }
+    })
+
     it("gives the same value interpolated twice two parameters", () => {
       const x = "same"
       assert.deepStrictEqual(compiled(sql`select ${x}, ${x}`), { text: "select $1, $2", params: ["same", "same"] })

@@ -378,6 +378,13 @@ export class Emitter {
       case Op.Fail: {
         throw new PgSqlError({ kind: node.kind, message: node.message })
       }
+      default:
+        // branded as a fragment but not one of ours (another copy of @pgfx/client?): never
+        // compile it to nothing
+        throw new PgSqlError({
+          kind: "InvalidTemplate",
+          message: "a value branded as a PgSql fragment is not one this copy of @pgfx/client made (two copies installed?)"
+        })
     }
   }
 }
