@@ -29,27 +29,27 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import { addDefaults } from "./internal/conninfoDefaults.ts"
-import { ConfigError, fail } from "./internal/conninfoError.ts"
-import { expandHosts, type HostSpec } from "./internal/conninfoHosts.ts"
+import {
+  authMethods,
+  channelBindings,
+  gssEncModes,
+  loadBalanceHostsValues,
+  sslCertModes,
+  sslModes,
+  sslNegotiations,
+  targetSessionAttrsValues
+} from "./internal/conninfoEnums.ts"
+import { ConfigError } from "./internal/conninfoError.ts"
+import { inputKeywords, reveal } from "./internal/conninfoInput.ts"
 import { isSecretKeyword, keywordTable } from "./internal/conninfoKeywords.ts"
 import { parseConninfo } from "./internal/conninfoParse.ts"
-import { findPassword, passfileProblem } from "./internal/conninfoPgpass.ts"
-import { type ParseOptions as SystemParseOptions, resolveSystem, type System } from "./internal/conninfoSystem.ts"
-import {
-  parseEnum,
-  parseFlag,
-  parseInt32,
-  parseProtocolVersion,
-  parseReplication,
-  parseRequireAuth,
-  parseTlsVersion,
-  tlsVersionRank
-} from "./internal/conninfoValues.ts"
+import { resolve } from "./internal/conninfoResolve.ts"
+import { type ParseOptions as SystemParseOptions, resolveSystem } from "./internal/conninfoSystem.ts"
 
 export {
   /**
@@ -66,13 +66,15 @@ export {
 // Value types
 // -----------------------------------------------------------------------------
 
-/**
- * The accepted `sslmode` values, weakest first.
- *
- * @category constants
- * @since 0.1.0
- */
-export const sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const
+export {
+  /**
+   * The accepted `sslmode` values, weakest first.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  sslModes
+}
 
 /**
  * `sslmode`: whether and how strictly TLS is used.
@@ -82,13 +84,15 @@ export const sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "
  */
 export type SslMode = (typeof sslModes)[number]
 
-/**
- * The accepted `sslnegotiation` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const sslNegotiations = ["postgres", "direct"] as const
+export {
+  /**
+   * The accepted `sslnegotiation` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  sslNegotiations
+}
 
 /**
  * `sslnegotiation`: `postgres` sends SSLRequest first; `direct` starts TLS (ALPN `postgresql`)
@@ -99,13 +103,15 @@ export const sslNegotiations = ["postgres", "direct"] as const
  */
 export type SslNegotiation = (typeof sslNegotiations)[number]
 
-/**
- * The accepted `sslcertmode` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const sslCertModes = ["disable", "allow", "require"] as const
+export {
+  /**
+   * The accepted `sslcertmode` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  sslCertModes
+}
 
 /**
  * `sslcertmode`: whether a client certificate is sent (`allow`: when the server asks).
@@ -115,13 +121,15 @@ export const sslCertModes = ["disable", "allow", "require"] as const
  */
 export type SslCertMode = (typeof sslCertModes)[number]
 
-/**
- * The accepted `gssencmode` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const gssEncModes = ["disable", "prefer", "require"] as const
+export {
+  /**
+   * The accepted `gssencmode` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  gssEncModes
+}
 
 /**
  * `gssencmode`. pgfx has no GSSAPI support: `prefer` behaves as `disable`, `require` is refused.
@@ -131,13 +139,15 @@ export const gssEncModes = ["disable", "prefer", "require"] as const
  */
 export type GssEncMode = (typeof gssEncModes)[number]
 
-/**
- * The accepted `channel_binding` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const channelBindings = ["disable", "prefer", "require"] as const
+export {
+  /**
+   * The accepted `channel_binding` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  channelBindings
+}
 
 /**
  * `channel_binding`: SCRAM-SHA-256-PLUS use.
@@ -147,20 +157,15 @@ export const channelBindings = ["disable", "prefer", "require"] as const
  */
 export type ChannelBinding = (typeof channelBindings)[number]
 
-/**
- * The accepted `target_session_attrs` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const targetSessionAttrsValues = [
-  "any",
-  "read-write",
-  "read-only",
-  "primary",
-  "standby",
-  "prefer-standby"
-] as const
+export {
+  /**
+   * The accepted `target_session_attrs` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  targetSessionAttrsValues
+}
 
 /**
  * `target_session_attrs`: which kind of server among the targets is acceptable.
@@ -170,13 +175,15 @@ export const targetSessionAttrsValues = [
  */
 export type TargetSessionAttrs = (typeof targetSessionAttrsValues)[number]
 
-/**
- * The accepted `load_balance_hosts` values.
- *
- * @category constants
- * @since 0.1.0
- */
-export const loadBalanceHostsValues = ["disable", "random"] as const
+export {
+  /**
+   * The accepted `load_balance_hosts` values.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  loadBalanceHostsValues
+}
 
 /**
  * `load_balance_hosts`: `random` tries the targets (and their addresses) in random order.
@@ -186,13 +193,15 @@ export const loadBalanceHostsValues = ["disable", "random"] as const
  */
 export type LoadBalanceHosts = (typeof loadBalanceHostsValues)[number]
 
-/**
- * The authentication methods `require_auth` names.
- *
- * @category constants
- * @since 0.1.0
- */
-export const authMethods = ["password", "md5", "gss", "sspi", "scram-sha-256", "oauth", "none"] as const
+export {
+  /**
+   * The authentication methods `require_auth` names.
+   *
+   * @category constants
+   * @since 0.1.0
+   */
+  authMethods
+}
 
 /**
  * An authentication method `require_auth` can name.
@@ -237,7 +246,6 @@ export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3"
  * @since 0.1.0
  */
 export type Replication = "database" | boolean
-
 // -----------------------------------------------------------------------------
 // Models
 // -----------------------------------------------------------------------------
@@ -487,250 +495,6 @@ export const conninfoLine = (connectionString: string, options?: ParseOptions): 
 // Typed configuration
 // -----------------------------------------------------------------------------
 
-const isUnixSocketPath = (host: string): boolean => host[0] === "/" || host[0] === "@"
-
-const socketPath = (dir: string, port: number): string =>
-  `${dir[0] === "@" ? "\0" + dir.slice(1) : dir}/.s.PGSQL.${port}`
-
-const nonEmpty = (value: string | undefined): string | undefined => value === "" ? undefined : value
-
-const secret = (value: string | undefined): Redacted.Redacted<string> | undefined =>
-  value === undefined || value === "" ? undefined : Redacted.make(value)
-
-const positiveDuration = (
-  keyword: string,
-  value: string | undefined,
-  unit: "seconds" | "millis"
-): Result.Result<Duration.Duration | undefined, ConfigError> => {
-  if (value === undefined) return Result.succeed(undefined)
-  const n = parseInt32(keyword, value)
-  if (Result.isFailure(n)) return Result.fail(n.failure)
-  if (n.success <= 0) return Result.succeed(undefined)
-  return Result.succeed(unit === "seconds" ? Duration.seconds(n.success) : Duration.millis(n.success))
-}
-
-interface Passwords {
-  readonly lookup: (spec: HostSpec) => string | undefined
-}
-
-const passfilePasswords = (
-  system: System,
-  passfile: string | undefined,
-  user: string,
-  database: string,
-  warnings: Array<string>
-): Passwords => {
-  if (passfile === undefined) return { lookup: () => undefined }
-  const stat = system.statFile(passfile)
-  if (stat === undefined) return { lookup: () => undefined }
-  const problem = passfileProblem(passfile, stat, system.platform)
-  if (problem !== undefined) {
-    warnings.push(problem)
-    system.onWarning(problem)
-    return { lookup: () => undefined }
-  }
-  const text = system.readFile(passfile)
-  if (text === undefined) return { lookup: () => undefined }
-  return {
-    lookup: (spec) => {
-      const name = spec.host !== "" ? spec.host : spec.hostaddr
-      const host = name === "" || (isUnixSocketPath(name) && system.defaultSocketDirs.includes(name))
-        ? "localhost"
-        : name
-      return findPassword(text, { host, port: spec.portText, database, user })
-    }
-  }
-}
-
-const buildTargets = (
-  specs: ReadonlyArray<HostSpec>,
-  system: System,
-  configured: Redacted.Redacted<string> | undefined,
-  passwords: Passwords
-): Array<PgTarget> => {
-  const targets: Array<PgTarget> = []
-  for (const spec of specs) {
-    const fromFile = configured === undefined ? secret(passwords.lookup(spec)) : undefined
-    const password = configured ?? fromFile
-    const passwordFromFile = fromFile !== undefined
-    const tcp = (host: string, hostaddr: string | undefined): PgTarget =>
-      Object.freeze({
-        host,
-        hostaddr,
-        port: spec.port,
-        isUnixSocket: false,
-        socketPath: undefined,
-        password,
-        passwordFromFile
-      })
-    const unix = (dir: string): PgTarget =>
-      Object.freeze({
-        host: dir,
-        hostaddr: undefined,
-        port: spec.port,
-        isUnixSocket: true,
-        socketPath: socketPath(dir, spec.port),
-        password,
-        passwordFromFile
-      })
-    if (spec.hostaddr !== "") targets.push(tcp(spec.host, spec.hostaddr))
-    else if (spec.host !== "") targets.push(isUnixSocketPath(spec.host) ? unix(spec.host) : tcp(spec.host, undefined))
-    else if (system.defaultSocketDirs.length > 0) for (const dir of system.defaultSocketDirs) targets.push(unix(dir))
-    else targets.push(tcp("localhost", undefined))
-  }
-  return targets
-}
-
-const keywordRecord = (options: RawOptions): Record<string, string | Redacted.Redacted<string>> => {
-  const record: Record<string, string | Redacted.Redacted<string>> = {}
-  for (const { keyword, secret: isSecret } of keywordTable) {
-    const value = options.get(keyword)
-    if (value !== undefined) record[keyword] = isSecret ? Redacted.make(value) : value
-  }
-  return Object.freeze(record)
-}
-
-/** Validates merged keyword values and builds the typed config (libpq's `connectOptions2`). */
-const resolve = (explicit: RawOptions, system: System): Result.Result<PgConfig, ConfigError> =>
-  Result.gen(function*() {
-    const options = yield* addDefaults(explicit, system, true)
-    const get = (keyword: string): string | undefined => options.get(keyword)
-    const warnings: Array<string> = []
-
-    const specs = yield* expandHosts(get("host"), get("hostaddr"), get("port"))
-    const user = nonEmpty(get("user")) ?? system.osUser
-    if (user === undefined) return yield* fail("could not look up local user name", "user")
-    const database = nonEmpty(get("dbname")) ?? user
-
-    const channelBinding = yield* parseEnum("channel_binding", get("channel_binding") ?? "prefer", channelBindings)
-    const requireAuth = yield* parseRequireAuth(get("require_auth") ?? "", authMethods)
-    const sslMode = yield* parseEnum("sslmode", get("sslmode") ?? "prefer", sslModes)
-    const sslNegotiation = yield* parseEnum("sslnegotiation", get("sslnegotiation") ?? "postgres", sslNegotiations)
-    if (sslNegotiation === "direct" && (sslMode === "disable" || sslMode === "allow" || sslMode === "prefer")) {
-      return yield* fail(
-        `weak sslmode "${sslMode}" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")`,
-        "sslnegotiation"
-      )
-    }
-    const sslRootCert = nonEmpty(get("sslrootcert"))
-    if (sslRootCert === "system" && sslMode !== "verify-full") {
-      return yield* fail(
-        `weak sslmode "${sslMode}" may not be used with sslrootcert=system (use "verify-full")`,
-        "sslmode"
-      )
-    }
-    const sslMinProtocolVersion = yield* parseTlsVersion("ssl_min_protocol_version", get("ssl_min_protocol_version") ?? "")
-    const sslMaxProtocolVersion = yield* parseTlsVersion("ssl_max_protocol_version", get("ssl_max_protocol_version") ?? "")
-    if (
-      sslMinProtocolVersion !== undefined && sslMaxProtocolVersion !== undefined &&
-      tlsVersionRank(sslMinProtocolVersion) > tlsVersionRank(sslMaxProtocolVersion)
-    ) {
-      return yield* fail("invalid SSL protocol version range", "ssl_max_protocol_version")
-    }
-    const sslCertMode = yield* parseEnum("sslcertmode", get("sslcertmode") ?? "allow", sslCertModes)
-    const gssEncMode = yield* parseEnum("gssencmode", get("gssencmode") ?? "disable", gssEncModes)
-    if (gssEncMode === "require") {
-      return yield* fail(`gssencmode value "require" invalid when GSSAPI support is not compiled in`, "gssencmode")
-    }
-    const targetSessionAttrs = yield* parseEnum(
-      "target_session_attrs",
-      get("target_session_attrs") ?? "any",
-      targetSessionAttrsValues
-    )
-    const loadBalanceHosts = yield* parseEnum(
-      "load_balance_hosts",
-      get("load_balance_hosts") ?? "disable",
-      loadBalanceHostsValues
-    )
-    const minText = get("min_protocol_version")
-    const minProtocolVersion = minText === undefined
-      ? "3.0"
-      : yield* parseProtocolVersion("min_protocol_version", minText)
-    const maxText = get("max_protocol_version")
-    const maxProtocolVersion = maxText === undefined
-      ? minProtocolVersion
-      : yield* parseProtocolVersion("max_protocol_version", maxText)
-    if (minProtocolVersion > maxProtocolVersion) {
-      return yield* fail(`"min_protocol_version" is greater than "max_protocol_version"`, "min_protocol_version")
-    }
-
-    const connectTimeout = yield* positiveDuration("connect_timeout", get("connect_timeout"), "seconds")
-    const keepalivesText = get("keepalives")
-    const keepalives = keepalivesText === undefined ? true : (yield* parseInt32("keepalives", keepalivesText)) !== 0
-    const keepalivesIdle = yield* positiveDuration("keepalives_idle", get("keepalives_idle"), "seconds")
-    const keepalivesInterval = yield* positiveDuration("keepalives_interval", get("keepalives_interval"), "seconds")
-    const countText = get("keepalives_count")
-    const count = countText === undefined ? 0 : yield* parseInt32("keepalives_count", countText)
-    const tcpUserTimeout = yield* positiveDuration("tcp_user_timeout", get("tcp_user_timeout"), "millis")
-    const replicationText = get("replication")
-    const replication = replicationText === undefined ? undefined : yield* parseReplication(replicationText)
-
-    const password = secret(get("password"))
-    const passfile = nonEmpty(get("passfile")) ??
-      (system.homeDir === undefined ? undefined : `${system.homeDir}/.pgpass`)
-    const passwords = password === undefined
-      ? passfilePasswords(system, passfile, user, database, warnings)
-      : { lookup: () => undefined }
-    const targets = buildTargets(specs, system, password, passwords)
-
-    const config: PgConfig = {
-      targets: Object.freeze(targets),
-      user,
-      database,
-      password,
-      passfile,
-      service: get("service"),
-      channelBinding,
-      connectTimeout,
-      clientEncoding: nonEmpty(get("client_encoding")),
-      options: nonEmpty(get("options")),
-      applicationName: nonEmpty(get("application_name")),
-      fallbackApplicationName: nonEmpty(get("fallback_application_name")),
-      keepalives,
-      keepalivesIdle,
-      keepalivesInterval,
-      keepalivesCount: count > 0 ? count : undefined,
-      tcpUserTimeout,
-      sslMode,
-      sslNegotiation,
-      sslCompression: parseFlag(get("sslcompression"), false),
-      sslCert: nonEmpty(get("sslcert")),
-      sslKey: nonEmpty(get("sslkey")),
-      sslCertMode,
-      sslPassword: secret(get("sslpassword")),
-      sslRootCert,
-      sslCrl: nonEmpty(get("sslcrl")),
-      sslCrlDir: nonEmpty(get("sslcrldir")),
-      sslSni: parseFlag(get("sslsni"), true),
-      sslKeyLogFile: nonEmpty(get("sslkeylogfile")),
-      sslMinProtocolVersion,
-      sslMaxProtocolVersion,
-      requirePeer: nonEmpty(get("requirepeer")),
-      requireAuth,
-      minProtocolVersion,
-      maxProtocolVersion,
-      gssEncMode,
-      krbSrvName: get("krbsrvname") ?? "postgres",
-      gssLib: nonEmpty(get("gsslib")),
-      gssDelegation: parseFlag(get("gssdelegation"), false),
-      replication,
-      targetSessionAttrs,
-      loadBalanceHosts,
-      scramClientKey: secret(get("scram_client_key")),
-      scramServerKey: secret(get("scram_server_key")),
-      oauthIssuer: nonEmpty(get("oauth_issuer")),
-      oauthClientId: nonEmpty(get("oauth_client_id")),
-      oauthClientSecret: secret(get("oauth_client_secret")),
-      oauthScope: nonEmpty(get("oauth_scope")),
-      keywords: keywordRecord(options),
-      warnings: Object.freeze(warnings)
-    }
-    return Object.freeze(config)
-  })
-
-const reveal = (value: string | Redacted.Redacted<string>): string =>
-  Redacted.isRedacted(value) ? Redacted.value(value) : value
-
 /**
  * Parses a connection string (URI or `keyword=value`; may be `Redacted`) and resolves it with
  * the service file, environment, defaults and password file into a typed {@link PgConfig}.
@@ -770,90 +534,6 @@ export const parse = (
  */
 export const fromEnv = (options?: ParseOptions): Result.Result<PgConfig, ConfigError> => parse("", options)
 
-type InputKind = "text" | "list" | "flag" | "seconds" | "millis" | "secret" | "requireAuth" | "replication"
-
-const inputFields: ReadonlyArray<readonly [keyof PgConfigInput, string, InputKind]> = [
-  ["service", "service", "text"],
-  ["user", "user", "text"],
-  ["password", "password", "secret"],
-  ["passfile", "passfile", "text"],
-  ["channelBinding", "channel_binding", "text"],
-  ["connectTimeout", "connect_timeout", "seconds"],
-  ["database", "dbname", "text"],
-  ["host", "host", "list"],
-  ["hostaddr", "hostaddr", "list"],
-  ["port", "port", "list"],
-  ["clientEncoding", "client_encoding", "text"],
-  ["options", "options", "text"],
-  ["applicationName", "application_name", "text"],
-  ["fallbackApplicationName", "fallback_application_name", "text"],
-  ["keepalives", "keepalives", "flag"],
-  ["keepalivesIdle", "keepalives_idle", "seconds"],
-  ["keepalivesInterval", "keepalives_interval", "seconds"],
-  ["keepalivesCount", "keepalives_count", "text"],
-  ["tcpUserTimeout", "tcp_user_timeout", "millis"],
-  ["sslMode", "sslmode", "text"],
-  ["sslNegotiation", "sslnegotiation", "text"],
-  ["sslCompression", "sslcompression", "flag"],
-  ["sslCert", "sslcert", "text"],
-  ["sslKey", "sslkey", "text"],
-  ["sslCertMode", "sslcertmode", "text"],
-  ["sslPassword", "sslpassword", "secret"],
-  ["sslRootCert", "sslrootcert", "text"],
-  ["sslCrl", "sslcrl", "text"],
-  ["sslCrlDir", "sslcrldir", "text"],
-  ["sslSni", "sslsni", "flag"],
-  ["requirePeer", "requirepeer", "text"],
-  ["requireAuth", "require_auth", "requireAuth"],
-  ["minProtocolVersion", "min_protocol_version", "text"],
-  ["maxProtocolVersion", "max_protocol_version", "text"],
-  ["sslMinProtocolVersion", "ssl_min_protocol_version", "text"],
-  ["sslMaxProtocolVersion", "ssl_max_protocol_version", "text"],
-  ["gssEncMode", "gssencmode", "text"],
-  ["krbSrvName", "krbsrvname", "text"],
-  ["gssLib", "gsslib", "text"],
-  ["gssDelegation", "gssdelegation", "flag"],
-  ["replication", "replication", "replication"],
-  ["targetSessionAttrs", "target_session_attrs", "text"],
-  ["loadBalanceHosts", "load_balance_hosts", "text"],
-  ["scramClientKey", "scram_client_key", "secret"],
-  ["scramServerKey", "scram_server_key", "secret"],
-  ["oauthIssuer", "oauth_issuer", "text"],
-  ["oauthClientId", "oauth_client_id", "text"],
-  ["oauthClientSecret", "oauth_client_secret", "secret"],
-  ["oauthScope", "oauth_scope", "text"],
-  ["sslKeyLogFile", "sslkeylogfile", "text"]
-]
-
-const durationText = (value: unknown, unit: "seconds" | "millis"): string => {
-  if (!Duration.isDuration(value)) return String(value)
-  if (!Duration.isFinite(value)) return "0"
-  const amount = unit === "seconds" ? Duration.toSeconds(value) : Duration.toMillis(value)
-  return String(Math.ceil(amount))
-}
-
-const inputText = (value: unknown, kind: InputKind): string => {
-  switch (kind) {
-    case "list":
-      return Array.isArray(value) ? value.join(",") : String(value)
-    case "flag":
-      return value === true ? "1" : value === false ? "0" : String(value)
-    case "seconds":
-    case "millis":
-      return durationText(value, kind)
-    case "secret":
-      return reveal(value as string | Redacted.Redacted<string>)
-    case "requireAuth": {
-      if (typeof value === "string") return value
-      const list = value as RequireAuth
-      return list.methods.map((method) => list.negated ? `!${method}` : method).join(",")
-    }
-    case "replication":
-    case "text":
-      return String(value)
-  }
-}
-
 /**
  * Builds the configuration from a plain typed object (libpq's `PQconnectdbParams`): the
  * `connectionString` is parsed first, the other fields override it, then the service file,
@@ -870,17 +550,9 @@ const inputText = (value: unknown, kind: InputKind): string => {
  * @since 0.1.0
  */
 export const make = (input: PgConfigInput, options?: ParseOptions): Result.Result<PgConfig, ConfigError> => {
-  const explicit = new Map<string, string>()
-  if (input.connectionString !== undefined) {
-    const parsed = parseConninfo(reveal(input.connectionString))
-    if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
-    for (const [keyword, value] of parsed.success) explicit.set(keyword, value)
-  }
-  for (const [field, keyword, kind] of inputFields) {
-    const value = input[field]
-    if (value !== undefined) explicit.set(keyword, inputText(value, kind))
-  }
-  return resolve(explicit, resolveSystem(options))
+  const explicit = inputKeywords(input)
+  if (Result.isFailure(explicit)) return Result.fail(explicit.failure)
+  return resolve(explicit.success, resolveSystem(options))
 }
 
 /**
