@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
 import * as PgFrontend from "@pgfx/protocol/PgFrontend"
 import * as PgError from "../PgError.ts"
+import { afterThisTick } from "./microtask.ts"
 import { BaseRequest } from "./requests.ts"
 
 /** The CommandComplete of a COPY. */
@@ -137,9 +138,6 @@ export class CopyInRequest extends BaseRequest<CopyResult> {
 
 const SLAB_SIZE = 65536
 
-/** For microtasks without Node's per-`queueMicrotask` AsyncResource. */
-const resolved = Promise.resolve()
-
 /**
  * COPY TO STDOUT: chunks of data for a pull-based stream, with socket back-pressure.
  */
@@ -199,7 +197,7 @@ export class CopyOutRequest extends BaseRequest<void> {
   private wakeSoon(): void {
     if (this.waiter === undefined || this.wakeScheduled) return
     this.wakeScheduled = true
-    void resolved.then(this.wakeNow)
+    afterThisTick(this.wakeNow)
   }
   private readonly wakeNow = (): void => {
     this.wakeScheduled = false

@@ -17,6 +17,7 @@
 import type * as PgBackend from "@pgfx/protocol/PgBackend"
 import * as PgFrontend from "@pgfx/protocol/PgFrontend"
 import * as PgError from "../PgError.ts"
+import { afterThisTick } from "./microtask.ts"
 import type { PgSocket } from "./socket.ts"
 import { classOf, conditionOf } from "./sqlState.ts"
 
@@ -584,16 +585,6 @@ export class Session {
  * written every microtask as before.
  */
 const BATCH_LOW_WATER = 16
-
-const resolved = Promise.resolve()
-
-/**
- * Runs `f` in a microtask. A resolved promise's reaction instead of `queueMicrotask`, which in
- * Node wraps every callback in an AsyncResource (measurable on a per-statement path).
- */
-const afterThisTick = (f: () => void): void => {
-  void resolved.then(f)
-}
 
 /** See `Session.cancelTimer` (grace). */
 const CANCEL_GRACE_MILLIS = 50
