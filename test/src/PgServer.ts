@@ -24,7 +24,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Data from "effect/Data"
-import { type PgMajor, parseMajor, resolveBinaries } from "./internal/binaries.ts"
+import { type PgMajor, parseMajor, reachableBinaries, resolveBinaries } from "./internal/binaries.ts"
 import { generateCertificates } from "./internal/certs.ts"
 import { serverRunAs } from "./internal/osUser.ts"
 import { freePort, hasIpv6Loopback } from "./internal/ports.ts"
@@ -269,8 +269,8 @@ export const startServer = async (options: StartOptions = {}): Promise<RunningSe
   const major = options.version ?? parseMajor(process.env.PGFX_PG_VERSION)
   const keep = options.keep ?? process.env.PGFX_KEEP_SERVER === "1"
   const database = options.database ?? "pgfx_test"
-  const bins = resolveBinaries(major)
   const runAs: RunAs | undefined = serverRunAs()
+  const bins = reachableBinaries(resolveBinaries(major), runAs)
   const baseDir = await mkdtemp(path.join(os.tmpdir(), `pgfx-pg${major}-`))
   const dataDir = path.join(baseDir, "data")
   const socketDir = path.join(baseDir, "socket")

@@ -6,9 +6,11 @@
  * @since 0.1.0
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, realpathSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import type { RunAs } from "./processes.ts"
 
 /**
  * The PostgreSQL majors the harness can start.
@@ -96,5 +98,56 @@ export const resolveBinaries = (major: PgMajor): PgBinaries => {
     pgCtl: path.join(binDir, "pg_ctl"),
     postgres,
     version
+  }
+}
+
+/** Whether every directory from `/` down to `dir` lets other users through (the x bit for "other"). */
+const traversableByOthers = (dir: string): boolean => {
+  let current = dir
+  for (;;) {
+    if ((statSync(current).mode & 0o001) === 0) return false
+    const parent = path.dirname(current)
+    if (parent === current) return true
+    current = parent
+  }
+}
+
+/**
+ * The binaries as the server's OS user can run them. As root the server runs as another user
+ * (PostgreSQL refuses root), who cannot reach binaries installed below a private directory (a
+ * checkout in `mktemp -d`, mode 0700): those are copied once, with their libraries and share
+ * files, to a world-readable directory under the system temp dir, and used from there.
+ *
+ * @category resolving
+ * @since 0.1.0
+ */
+export const reachableBinaries = (bins: PgBinaries, runAs: RunAs | undefined): PgBinaries => {
+  if (runAs === undefined || traversableByOthers(bins.binDir)) return bins
+  const nativeDir = path.dirname(bins.binDir)
+  const target = path.join(os.tmpdir(), `pgfx-pg-binaries-${bins.version}-${runAs.uid}`)
+  const marker = path.join(target, ".complete")
+  if (!existsSync(marker)) {
+    // copy beside, then rename: concurrent test processes never see a half-copied tree
+    const staging = `${target}.${process.pid}`
+    rmSync(staging, { recursive: true, force: true })
+    mkdirSync(staging, { recursive: true, mode: 0o755 })
+    cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true })
+    writeFileSync(path.join(staging, ".complete"), bins.version, { mode: 0o644 })
+    // a tree without its marker is a copy that was interrupted: replace it
+    if (existsSync(target) && !existsSync(marker)) rmSync(target, { recursive: true, force: true })
+    try {
+      renameSync(staging, target)
+    } catch {
+      // another process got there first
+      rmSync(staging, { recursive: true, force: true })
+    }
+  }
+  const binDir = path.join(target, "bin")
+  return {
+    ...bins,
+    binDir,
+    initdb: path.join(binDir, "initdb"),
+    pgCtl: path.join(binDir, "pg_ctl"),
+    postgres: path.join(binDir, "postgres")
   }
 }
